@@ -1,0 +1,39 @@
+# sockline: see README.md.  `make`, `make test`, `make demo`.
+
+PROG=		sockline
+PREFIX?=	/usr/local
+BINDIR?=	$(PREFIX)/bin
+MANDIR?=	$(PREFIX)/share/man
+
+CC?=		cc
+CFLAGS?=	-O2 -g
+WARNINGS=	-Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes
+# CI sets WERROR=-Werror.
+WERROR?=
+
+RL_CFLAGS:=	$(shell pkg-config --cflags readline 2>/dev/null)
+RL_LIBS:=	$(shell pkg-config --libs readline 2>/dev/null || echo -lreadline)
+
+ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS=	-std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
+
+SRCS=		$(wildcard src/*.c)
+OBJS=		$(SRCS:.c=.o)
+
+all: $(PROG)
+
+$(PROG): $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS)
+
+src/%.o: src/%.c src/sockline.h
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+test: $(PROG)
+	@scripts/deps test
+	bats test
+
+clean:
+	rm -f $(PROG) $(OBJS)
+
+.PHONY: all test clean

@@ -1,0 +1,250 @@
+/*
+ * Addresses, ports and durations: parsing what the user typed and
+ * formatting what the kernel reports.  One getaddrinfo(3) path serves
+ * both families; nothing here is written twice for IPv4 and IPv6.
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+/* 2^31 milliseconds, in whole seconds: what poll(2) can wait for. */
+#define SECS_MAX	2147483L
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Parses a port: a number, or a service name unless numeric.  Port 0
+ * is only meaningful when listening ("any free port").
+ */
+int
+addr_parse_port(const char *s, int allow_zero, int numeric, uint16_t *port,
+    char *err, size_t errlen)
+{
+	struct servent	*se;
+	unsigned long	 v;
+	int		 lo = allow_zero ? 0 : 1;
+
+	if (*s == '\0') {
+		snprintf(err, errlen, "empty port");
+		return -1;
+	}
+	if (all_digits(s) || ((*s == '-' || *s == '+') && all_digits(s + 1))) {
+		errno = 0;
+		v = strtoul(s, NULL, 10);
+		if (*s == '-' || errno == ERANGE || v > 65535 ||
+		    (long)v < lo) {
+			snprintf(err, errlen, "port %s: out of range (%d-65535)",
+			    s, lo);
+			return -1;
+		}
+		*port = (uint16_t)v;
+		return 0;
+	}
+	if (numeric) {
+		snprintf(err, errlen, "port %s: not a number, and -n forbids "
+		    "service names", s);
+		return -1;
+	}
+	if ((se = getservbyname(s, NULL)) == NULL) {
+		snprintf(err, errlen, "port %s: unknown service name", s);
+		return -1;
+	}
+	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+/*
+ * Parses seconds, with up to three decimals ("0.5"), into milliseconds.
+ */
+int
+addr_parse_secs(const char *s, long *ms, char *err, size_t errlen)
+{
+	const char	*p = s;
+	long		 secs = 0, frac = 0;
+	int		 digits = 0, fdigits = 0;
+
+	for (; isdigit((unsigned char)*p); p++, digits++) {
+		secs = secs * 10 + (*p - '0');
+		if (secs > SECS_MAX) {
+			snprintf(err, errlen, "too large (at most %ld)",
+			    SECS_MAX);
+			return -1;
+		}
+	}
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++, fdigits++) {
+			if (fdigits < 3)
+				frac = frac * 10 + (*p - '0');
+		}
+	}
+	if (*p != '\0' || (digits == 0 && fdigits == 0)) {
+		snprintf(err, errlen, "not a number of seconds");
+		return -1;
+	}
+	for (; fdigits < 3; fdigits++)
+		frac *= 10;
+	*ms = secs * 1000 + frac;
+	return 0;
+}
+
+/* True if host is a numeric IPv4 or IPv6 address (with a scope or not). */
+int
+addr_is_numeric(const char *host)
+{
+	struct addrinfo	 hints, *res;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, "1", &hints, &res) != 0)
+		return 0;
+	freeaddrinfo(res);
+	return 1;
+}
+
+/*
+ * Says why a literal cannot be used with the family -4/-6 asked for;
+ * getaddrinfo(3) only answers "Address family for hostname not
+ * supported", which does not name the option that caused it.
+ */
+static int
+family_conflict(int family, const char *host, char *err, size_t errlen)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	char		 plain[INET6_ADDRSTRLEN];
+	const char	*pct;
+	size_t		 n;
+
+	if (family == AF_INET && (pct = strchr(host, ':')) != NULL) {
+		pct = strchr(host, '%');
+		n = pct != NULL ? (size_t)(pct - host) : strlen(host);
+		if (n < sizeof(plain)) {
+			memcpy(plain, host, n);
+			plain[n] = '\0';
+			if (inet_pton(AF_INET6, plain, &a6) == 1) {
+				snprintf(err, errlen, "%s is an IPv6 address, "
+				    "but -4 asks for IPv4 only", host);
+				return 1;
+			}
+		}
+	}
+	if (family == AF_INET6 && inet_pton(AF_INET, host, &a4) == 1) {
+		snprintf(err, errlen, "%s is an IPv4 address, but -6 asks "
+		    "for IPv6 only", host);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Resolves host (NULL: any address, for listening) and port into a list
+ * of addresses to try in order.  Returns -1 with a message in err.
+ */
+int
+addr_resolve(const struct config *cfg, const char *host, uint16_t port,
+    int socktype, int passive, struct addrinfo **res, char *err,
+    size_t errlen)
+{
+	struct addrinfo	 hints;
+	char		 serv[8];
+	int		 e;
+
+	if (host != NULL && family_conflict(cfg->family, host, err, errlen))
+		return -1;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = cfg->family;
+	hints.ai_socktype = socktype;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (cfg->numeric)
+		hints.ai_flags |= AI_NUMERICHOST;
+	if (passive)
+		hints.ai_flags |= AI_PASSIVE;
+	snprintf(serv, sizeof(serv), "%u", port);
+	e = getaddrinfo(host, serv, &hints, res);
+	if (e == 0)
+		return 0;
+	if (e == EAI_NONAME && cfg->numeric && host != NULL)
+		snprintf(err, errlen, "%s: not a numeric address, and -n "
+		    "forbids name lookups", host);
+	else if (e == EAI_SYSTEM)
+		snprintf(err, errlen, "cannot resolve %s: %s", host,
+		    strerror(errno));
+	else
+		snprintf(err, errlen, "cannot resolve %s: %s", host,
+		    gai_strerror(e));
+	return -1;
+}
+
+/*
+ * Formats a socket address as a numeric host and a port.  A v4-mapped
+ * IPv6 peer (::ffff:127.0.0.1) is shown as the IPv4 address it is.
+ */
+void
+addr_format(const struct sockaddr *sa, char *host, size_t hostlen,
+    uint16_t *port)
+{
+	const struct sockaddr_in6	*s6;
+	const struct sockaddr_in	*s4;
+	struct sockaddr_in		 mapped;
+	socklen_t			 len;
+
+	*port = 0;
+	switch (sa->sa_family) {
+	case AF_INET:
+		s4 = (const struct sockaddr_in *)sa;
+		*port = ntohs(s4->sin_port);
+		len = sizeof(*s4);
+		break;
+	case AF_INET6:
+		s6 = (const struct sockaddr_in6 *)sa;
+		*port = ntohs(s6->sin6_port);
+		len = sizeof(*s6);
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memset(&mapped, 0, sizeof(mapped));
+			mapped.sin_family = AF_INET;
+			mapped.sin_port = s6->sin6_port;
+			memcpy(&mapped.sin_addr, &s6->sin6_addr.s6_addr[12],
+			    4);
+			sa = (const struct sockaddr *)&mapped;
+			len = sizeof(mapped);
+		}
+		break;
+	default:
+		snprintf(host, hostlen, "?");
+		return;
+	}
+	if (getnameinfo(sa, len, host, hostlen, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, hostlen, "?");
+}
+
+/* The service name nc shows in "port [tcp/http] succeeded!". */
+const char *
+addr_service(const struct config *cfg, uint16_t port, const char *proto)
+{
+	struct servent	*se;
+
+	if (cfg->numeric || (se = getservbyport(htons(port), proto)) == NULL)
+		return "*";
+	return se->s_name;
+}

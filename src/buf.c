@@ -1,0 +1,62 @@
+/*
+ * A byte buffer for one direction of one peer.  Memory is taken only
+ * when the first byte arrives and given back once the buffer empties,
+ * so thousands of idle peers cost almost nothing.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+/* How many more bytes fit, if the buffer may hold at most limit. */
+size_t
+buf_room(const struct buf *b, size_t limit)
+{
+	return b->len >= limit ? 0 : limit - b->len;
+}
+
+int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	size_t	 want;
+	char	*d;
+
+	if (n == 0)
+		return 0;
+	if (b->off + b->len + n > b->cap && b->off > 0) {
+		memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+	}
+	if (b->len + n > b->cap) {
+		want = b->cap == 0 ? BUF_CHUNK : b->cap;
+		while (want < b->len + n)
+			want *= 2;
+		if ((d = realloc(b->data, want)) == NULL)
+			return -1;
+		b->data = d;
+		b->cap = want;
+	}
+	memcpy(b->data + b->off + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_free(b);
+		return;
+	}
+	b->off += n;
+	b->len -= n;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->cap = b->off = b->len = 0;
+}

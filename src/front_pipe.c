@@ -1,0 +1,211 @@
+/*
+ * The batch front end: stdin and stdout as plain byte streams, for
+ * pipelines and scripts.  Exact bytes, no prompt, no escapes.
+ *
+ * Pipes and sockets are switched to non-blocking mode (and switched
+ * back on the way out) so that a stalled reader can never block the
+ * loop, and with it signals and the other direction.  Terminals and
+ * files stay as they are: a terminal is shared with the shell, and a
+ * file never blocks.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockline.h"
+
+struct pipe_front {
+	struct front	 front;
+	struct buf	 out;		/* received bytes stdout has not taken */
+	int		 in_open;	/* stdin not yet at end of file */
+	int		 flags[2];	/* original fcntl flags, -1: untouched */
+	char		 chunk[BUF_CHUNK];
+};
+
+static void	pipe_out_event(int, int, void *);
+
+static void
+make_nonblocking(struct pipe_front *pf, int fd)
+{
+	struct stat	st;
+	int		fl;
+
+	pf->flags[fd] = -1;
+	if (fstat(fd, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)))
+		return;
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_NONBLOCK))
+		return;
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0)
+		pf->flags[fd] = fl;
+}
+
+static int
+pipe_start(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+
+	make_nonblocking(pf, STDIN_FILENO);
+	make_nonblocking(pf, STDOUT_FILENO);
+	return 0;
+}
+
+static void
+pipe_in_event(int fd, int events, void *arg)
+{
+	struct pipe_front	*pf = arg;
+	struct session		*s = pf->front.s;
+	size_t			 want;
+	ssize_t			 n;
+
+	(void)events;
+	want = session_input_room(s);
+	if (want > sizeof(pf->chunk))
+		want = sizeof(pf->chunk);
+	if (want == 0)
+		return;
+	n = read(fd, pf->chunk, want);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return;
+		session_fail(s, "read from stdin failed: %s",
+		    strerror(errno));
+		return;
+	}
+	if (n == 0) {
+		pf->in_open = 0;
+		ev_del(s->ev, fd);
+		session_input_eof(s);
+		return;
+	}
+	session_input(s, pf->chunk, (size_t)n);
+}
+
+static void
+pipe_input_ctl(struct front *f, int on)
+{
+	struct pipe_front	*pf = f->priv;
+
+	if (!pf->in_open)
+		return;
+	ev_set(f->s->ev, STDIN_FILENO, on ? EV_READ : 0, pipe_in_event, pf);
+}
+
+/* Writes what stdout takes; returns -1 after failing the session. */
+static int
+flush_out(struct pipe_front *pf, const char *p, size_t n, size_t *done)
+{
+	ssize_t	w;
+
+	*done = 0;
+	while (*done < n) {
+		w = write(STDOUT_FILENO, p + *done, n - *done);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			session_fail(pf->front.s, "write to stdout failed: %s",
+			    strerror(errno));
+			return -1;
+		}
+		*done += (size_t)w;
+	}
+	return 0;
+}
+
+static void
+pipe_output(struct front *f, struct conn *c, const char *p, size_t n)
+{
+	struct pipe_front	*pf = f->priv;
+	size_t			 done = 0;
+
+	(void)c;
+	/* Straight through when nothing is queued: no copy, no wait. */
+	if (buf_used(&pf->out) == 0 && flush_out(pf, p, n, &done) == -1)
+		return;
+	if (done == n)
+		return;
+	if (buf_append(&pf->out, p + done, n - done) == -1) {
+		session_fail(f->s, "out of memory");
+		return;
+	}
+	ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
+}
+
+static void
+pipe_out_event(int fd, int events, void *arg)
+{
+	struct pipe_front	*pf = arg;
+	size_t			 done;
+
+	(void)fd;
+	(void)events;
+	if (flush_out(pf, buf_head(&pf->out), buf_used(&pf->out),
+	    &done) == -1)
+		return;
+	buf_consume(&pf->out, done);
+	if (buf_used(&pf->out) == 0)
+		ev_set(pf->front.s->ev, STDOUT_FILENO, 0, pipe_out_event, pf);
+	session_output_ready(pf->front.s);
+}
+
+static size_t
+pipe_room(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+
+	return buf_room(&pf->out, BUF_CHUNK);
+}
+
+static int
+pipe_flushed(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+
+	return buf_used(&pf->out) == 0;
+}
+
+static void
+pipe_stop(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+	int			 fd;
+
+	for (fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++) {
+		if (pf->flags[fd] != -1)
+			fcntl(fd, F_SETFL, pf->flags[fd]);
+	}
+	buf_free(&pf->out);
+	free(pf);
+}
+
+static const struct front_ops pipe_ops = {
+	.name = "pipe",
+	.start = pipe_start,
+	.output = pipe_output,
+	.room = pipe_room,
+	.flushed = pipe_flushed,
+	.input_ctl = pipe_input_ctl,
+	.stop = pipe_stop,
+};
+
+struct front *
+front_pipe_new(struct session *s)
+{
+	struct pipe_front	*pf;
+
+	if ((pf = calloc(1, sizeof(*pf))) == NULL)
+		return NULL;
+	pf->front.ops = &pipe_ops;
+	pf->front.s = s;
+	pf->front.priv = pf;
+	pf->in_open = 1;
+	pf->flags[0] = pf->flags[1] = -1;
+	return &pf->front;
+}

@@ -1,0 +1,225 @@
+/*
+ * Listen mode: bind (both families when no host is given), report the
+ * port, accept one client and hand it to a session.
+ */
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockline.h"
+
+#define MAX_LISTENERS	8
+
+struct listener {
+	const struct config	*cfg;
+	struct session		*s;
+	int			 fds[MAX_LISTENERS];
+	int			 nfds;
+};
+
+static void
+close_listeners(struct listener *l)
+{
+	int	i;
+
+	for (i = 0; i < l->nfds; i++) {
+		ev_del(l->s->ev, l->fds[i]);
+		close(l->fds[i]);
+	}
+	l->nfds = 0;
+}
+
+static int
+bind_one(struct listener *l, const struct addrinfo *ai, int v6only)
+{
+	char		host[ADDR_STRLEN];
+	uint16_t	port;
+	int		fd;
+
+	if ((fd = sock_listen(ai, l->cfg->backlog, v6only)) == -1) {
+		addr_format(ai->ai_addr, host, sizeof(host), &port);
+		msg_warn("bind to %s port %u (tcp) failed: %s", host, port,
+		    strerror(errno));
+		return -1;
+	}
+	l->fds[l->nfds++] = fd;
+	return 0;
+}
+
+/*
+ * With no host, one IPv6 socket with v6only off takes both families
+ * (IPv4 peers arrive v4-mapped); without IPv6 in the kernel, IPv4 alone.
+ * A host that resolves to several addresses gets a socket on each, all
+ * on the port the first one got.
+ */
+static int
+bind_all(struct listener *l)
+{
+	struct config		 cfg = *l->cfg;
+	struct addrinfo		*res, *ai, any;
+	struct sockaddr_in6	 any6;
+	char			 err[256];
+	uint16_t		 port = cfg.port;
+	int			 fd;
+
+	if (cfg.host == NULL && cfg.family == AF_UNSPEC) {
+		memset(&any6, 0, sizeof(any6));
+		any6.sin6_family = AF_INET6;
+		any6.sin6_port = htons(port);
+		memset(&any, 0, sizeof(any));
+		any.ai_family = AF_INET6;
+		any.ai_socktype = SOCK_STREAM;
+		any.ai_addr = (struct sockaddr *)&any6;
+		any.ai_addrlen = sizeof(any6);
+		if ((fd = sock_listen(&any, cfg.backlog, 0)) != -1) {
+			l->fds[l->nfds++] = fd;
+			return 0;
+		}
+		if (errno != EAFNOSUPPORT)
+			return bind_one(l, &any, 0);
+		cfg.family = AF_INET;
+	}
+	if (addr_resolve(&cfg, cfg.host, port, SOCK_STREAM, 1, &res, err,
+	    sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return -1;
+	}
+	for (ai = res; ai != NULL && l->nfds < MAX_LISTENERS;
+	    ai = ai->ai_next) {
+		if (l->nfds > 0) {
+			port = sock_local_port(l->fds[0]);
+			if (ai->ai_family == AF_INET)
+				((struct sockaddr_in *)ai->ai_addr)->sin_port =
+				    htons(port);
+			else if (ai->ai_family == AF_INET6)
+				((struct sockaddr_in6 *)ai->ai_addr)->
+				    sin6_port = htons(port);
+		}
+		if (bind_one(l, ai, cfg.family == AF_INET6 ||
+		    res->ai_next != NULL) == -1) {
+			freeaddrinfo(res);
+			return -1;
+		}
+	}
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* Writes the port to FILE through a rename, so readers never see half. */
+static int
+write_port_file(const char *path, uint16_t port)
+{
+	char	*tmp;
+	FILE	*f;
+	int	 fd, e;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
+		return -1;
+	if ((fd = mkstemp(tmp)) == -1)
+		goto fail;
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		goto unlink;
+	}
+	fprintf(f, "%u\n", port);
+	if (fclose(f) == EOF || rename(tmp, path) == -1)
+		goto unlink;
+	free(tmp);
+	return 0;
+unlink:
+	e = errno;
+	unlink(tmp);
+	errno = e;
+fail:
+	e = errno;
+	free(tmp);
+	errno = e;
+	return -1;
+}
+
+static void
+accept_event(int fd, int events, void *arg)
+{
+	struct listener		*l = arg;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 host[ADDR_STRLEN];
+	uint16_t		 port;
+	int			 cfd;
+
+	(void)events;
+	if ((cfd = sock_accept(fd, &ss, &len)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			session_fail(l->s, "accept failed: %s",
+			    strerror(errno));
+		return;
+	}
+	addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
+	msg_verbose(l->cfg, 1, "Connection received on %s %u", host, port);
+	/* One client only: later ones are refused, not left waiting. */
+	close_listeners(l);
+	if (session_add_conn(l->s, cfd, "tcp", (struct sockaddr *)&ss) ==
+	    NULL) {
+		close(cfd);
+		session_fail(l->s, "out of memory");
+	}
+}
+
+int
+listen_main(const struct config *cfg)
+{
+	struct listener		 l;
+	struct session		 s;
+	struct ev		*ev;
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	char			 host[ADDR_STRLEN];
+	uint16_t		 port;
+	int			 i, status;
+
+	memset(&l, 0, sizeof(l));
+	l.cfg = cfg;
+	l.s = &s;
+	signals_init();
+	if ((ev = ev_new()) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	session_init(&s, cfg, ev);
+	if ((s.front = front_pipe_new(&s)) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	if (bind_all(&l) == -1) {
+		session_free(&s);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < l.nfds; i++) {
+		len = sizeof(ss);
+		getsockname(l.fds[i], (struct sockaddr *)&ss, &len);
+		addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
+		msg_verbose(cfg, 1, "Listening on %s %u", host, port);
+		ev_set(ev, l.fds[i], EV_READ, accept_event, &l);
+	}
+	if (cfg->port_file != NULL &&
+	    write_port_file(cfg->port_file, port) == -1) {
+		msg_warn("cannot write port file %s: %s", cfg->port_file,
+		    strerror(errno));
+		close_listeners(&l);
+		session_free(&s);
+		return EXIT_FAIL;
+	}
+	status = session_run(&s);
+	close_listeners(&l);
+	session_free(&s);
+	ev_free(ev);
+	return status;
+}

@@ -1,0 +1,321 @@
+/*
+ * The option table and the command line parser.
+ *
+ * One table is the single source for getopt_long(3), --help and the
+ * usage synopsis, so an option cannot exist in one and be missing from
+ * another.  Handlers only record values; the checks that depend on more
+ * than one option (mode, operands) run once every option has been seen.
+ * Any usage error exits 2 here, before a socket is ever opened.
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+enum opt_kind {
+	OPT_FLAG,		/* int field set to 1 */
+	OPT_COUNT,		/* int field incremented */
+	OPT_INT,		/* int field, bounded */
+	OPT_SECS,		/* long field, milliseconds */
+	OPT_STR,		/* const char * field */
+	OPT_FAMILY,		/* -4 / -6 */
+	OPT_HELP,
+	OPT_VERSION
+};
+
+/* Long-only options get codes above any character. */
+enum {
+	LONG_NO_SHUTDOWN = 256,
+	LONG_PORT_FILE
+};
+
+struct optdef {
+	int		 ch;
+	const char	*name;
+	const char	*arg;		/* shown in --help; NULL: no argument */
+	enum opt_kind	 kind;
+	size_t		 off;
+	long		 min;
+	long		 max;
+	const char	*help;
+};
+
+#define F(field)	offsetof(struct config, field)
+
+/* Sorted as --help shows them: short letters first, then long-only. */
+static const struct optdef optdefs[] = {
+	{ '4', NULL, NULL, OPT_FAMILY, 0, AF_INET, 0,
+	  "use IPv4 only" },
+	{ '6', NULL, NULL, OPT_FAMILY, 0, AF_INET6, 0,
+	  "use IPv6 only" },
+	{ 'b', "backlog", "N", OPT_INT, F(backlog), 1, 65535,
+	  "listen(2) backlog (default 128)" },
+	{ 'h', "help", NULL, OPT_HELP, 0, 0, 0,
+	  "show this help and exit" },
+	{ 'l', "listen", NULL, OPT_FLAG, F(listen), 0, 0,
+	  "listen for a connection instead of connecting" },
+	{ 'n', "numeric", NULL, OPT_FLAG, F(numeric), 0, 0,
+	  "no DNS or service-name lookups" },
+	{ 'p', "source-port", "PORT", OPT_STR, F(source_port_arg), 0, 0,
+	  "listen: the port to listen on; connect: local port" },
+	{ 'q', "quit-after", "SECS", OPT_SECS, F(quit_ms), 0, 0,
+	  "after end of input, wait at most SECS for the peer" },
+	{ 's', "source", "ADDR", OPT_STR, F(source), 0, 0,
+	  "connect: local address to bind" },
+	{ 'V', "version", NULL, OPT_VERSION, 0, 0, 0,
+	  "show the version and exit" },
+	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
+	  "status lines on stderr (repeat for more)" },
+	{ LONG_NO_SHUTDOWN, "no-shutdown", NULL, OPT_FLAG, F(no_shutdown),
+	  0, 0, "do not half-close the connection at end of input" },
+	{ LONG_PORT_FILE, "port-file", "FILE", OPT_STR, F(port_file), 0, 0,
+	  "listen: write the bound port to FILE once ready" },
+};
+#define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
+
+/* The invocation forms, after "sockline [options] ". */
+static const char *forms[] = {
+	"host port",
+	"-l [host] port",
+	"-l -p port [host]",
+};
+
+static void	usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+static void	help(void) __attribute__((noreturn));
+static int	apply(const struct optdef *, const char *, struct config *);
+static int	check_operands(struct config *, int, char **);
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("sockline: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see 'sockline --help')\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+/* Prints "[-46hlnVv] [-b N] ..." built from the table. */
+static void
+synopsis(FILE *f)
+{
+	size_t	i;
+
+	fputs("[-", f);
+	for (i = 0; i < NOPTDEFS; i++) {
+		if (optdefs[i].ch < 256 && optdefs[i].arg == NULL)
+			fputc(optdefs[i].ch, f);
+	}
+	fputc(']', f);
+	for (i = 0; i < NOPTDEFS; i++) {
+		if (optdefs[i].ch < 256 && optdefs[i].arg != NULL)
+			fprintf(f, " [-%c %s]", optdefs[i].ch, optdefs[i].arg);
+	}
+	fputs(" [long options]", f);
+}
+
+static void
+help(void)
+{
+	const struct optdef	*o;
+	char			 left[64];
+	size_t			 i;
+	int			 n;
+
+	printf("usage: sockline ");
+	synopsis(stdout);
+	printf("\n");
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		printf("       sockline [options] %s\n", forms[i]);
+	printf("\nOptions:\n");
+	for (i = 0; i < NOPTDEFS; i++) {
+		o = &optdefs[i];
+		if (o->ch < 256 && o->name != NULL)
+			n = snprintf(left, sizeof(left), "-%c, --%s", o->ch,
+			    o->name);
+		else if (o->ch < 256)
+			n = snprintf(left, sizeof(left), "-%c", o->ch);
+		else
+			n = snprintf(left, sizeof(left), "    --%s", o->name);
+		if (o->arg != NULL && n > 0 && (size_t)n < sizeof(left))
+			snprintf(left + n, sizeof(left) - n, " %s", o->arg);
+		printf("  %-24s %s\n", left, o->help);
+	}
+	printf("\nExit status: 0 success, 1 network or runtime failure, "
+	    "2 usage error.\nSee sockline(1) for the details.\n");
+	exit(EXIT_OK);
+}
+
+/* Applies one option to the config; returns -1 after a message. */
+static int
+apply(const struct optdef *o, const char *arg, struct config *cfg)
+{
+	char	*base = (char *)cfg, *end, err[128];
+	long	 v;
+
+	switch (o->kind) {
+	case OPT_FLAG:
+		*(int *)(base + o->off) = 1;
+		break;
+	case OPT_COUNT:
+		(*(int *)(base + o->off))++;
+		break;
+	case OPT_INT:
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0')
+			usage_error("-%c %s: not a number", o->ch, arg);
+		if (errno == ERANGE || v > o->max)
+			usage_error("-%c %s: too large (at most %ld)", o->ch,
+			    arg, o->max);
+		if (v < o->min)
+			usage_error("-%c %s: too small (at least %ld)", o->ch,
+			    arg, o->min);
+		*(int *)(base + o->off) = (int)v;
+		break;
+	case OPT_SECS:
+		if (addr_parse_secs(arg, &v, err, sizeof(err)) == -1)
+			usage_error("-%c %s: %s", o->ch, arg, err);
+		*(long *)(base + o->off) = v;
+		break;
+	case OPT_STR:
+		*(const char **)(base + o->off) = arg;
+		break;
+	case OPT_FAMILY:
+		if (cfg->family != AF_UNSPEC && cfg->family != (int)o->min)
+			usage_error("-4 and -6 cannot be used together");
+		cfg->family = (int)o->min;
+		break;
+	case OPT_HELP:
+		help();
+	case OPT_VERSION:
+		printf("sockline %s\n", SOCKLINE_VERSION);
+		exit(EXIT_OK);
+	}
+	return 0;
+}
+
+static int
+check_operands(struct config *cfg, int argc, char **argv)
+{
+	char		 err[128];
+	const char	*port;
+
+	if (cfg->listen) {
+		if (cfg->source != NULL)
+			usage_error("-s is for connecting; give the address "
+			    "to listen on as the host operand");
+		if (cfg->source_port_arg != NULL) {
+			if (argc > 1)
+				usage_error("too many operands: with -p give "
+				    "at most a host");
+			port = cfg->source_port_arg;
+			cfg->host = argc == 1 ? argv[0] : NULL;
+			cfg->source_port_arg = NULL;
+		} else {
+			if (argc == 0)
+				usage_error("missing port to listen on");
+			if (argc > 2)
+				usage_error("too many operands");
+			port = argv[argc - 1];
+			cfg->host = argc == 2 ? argv[0] : NULL;
+		}
+		if (addr_parse_port(port, 1, cfg->numeric, &cfg->port, err,
+		    sizeof(err)) == -1)
+			usage_error("%s", err);
+	} else {
+		if (argc == 0)
+			usage_error("missing host and port");
+		if (argc == 1)
+			usage_error("missing port");
+		if (argc > 2)
+			usage_error("too many operands");
+		if (cfg->port_file != NULL)
+			usage_error("--port-file is for listening (-l)");
+		cfg->host = argv[0];
+		port = argv[1];
+		if (addr_parse_port(port, 0, cfg->numeric, &cfg->port, err,
+		    sizeof(err)) == -1)
+			usage_error("%s", err);
+		if (cfg->source_port_arg != NULL &&
+		    addr_parse_port(cfg->source_port_arg, 0, cfg->numeric,
+		    &cfg->source_port, err, sizeof(err)) == -1)
+			usage_error("-p: %s", err);
+	}
+	if (cfg->host != NULL && *cfg->host == '\0')
+		usage_error("empty host");
+	if (cfg->numeric && cfg->host != NULL && !addr_is_numeric(cfg->host))
+		usage_error("%s: not a numeric address, and -n forbids name "
+		    "lookups", cfg->host);
+	cfg->port_arg = port;
+	return 0;
+}
+
+/*
+ * Fills cfg from argv.  Exits 0 for --help and --version, 2 for any
+ * usage error; returns 0 otherwise.
+ */
+int
+options_parse(int argc, char **argv, struct config *cfg)
+{
+	struct option	 longopts[NOPTDEFS + 1];
+	char		 shortopts[3 * NOPTDEFS + 2], *p = shortopts;
+	const char	*bad;
+	size_t		 i, n = 0;
+	int		 ch;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->family = AF_UNSPEC;
+	cfg->backlog = 128;
+	cfg->quit_ms = -1;
+
+	*p++ = ':';		/* report a missing argument as ':' */
+	for (i = 0; i < NOPTDEFS; i++) {
+		if (optdefs[i].ch < 256) {
+			*p++ = (char)optdefs[i].ch;
+			if (optdefs[i].arg != NULL)
+				*p++ = ':';
+		}
+		if (optdefs[i].name == NULL)
+			continue;
+		longopts[n].name = optdefs[i].name;
+		longopts[n].has_arg = optdefs[i].arg != NULL ?
+		    required_argument : no_argument;
+		longopts[n].flag = NULL;
+		longopts[n].val = optdefs[i].ch;
+		n++;
+	}
+	*p = '\0';
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts,
+	    NULL)) != -1) {
+		if (ch == '?' || ch == ':') {
+			bad = argv[optind - 1];
+			if (optopt != 0 && optopt < 256 &&
+			    strncmp(bad, "--", 2) != 0)
+				usage_error(ch == ':' ? "option -%c needs an "
+				    "argument" : "unknown option -%c", optopt);
+			usage_error(ch == ':' ? "option %s needs an argument" :
+			    "unknown option %s", bad);
+		}
+		for (i = 0; i < NOPTDEFS; i++) {
+			if (optdefs[i].ch == ch)
+				break;
+		}
+		apply(&optdefs[i], optarg, cfg);
+	}
+	return check_operands(cfg, argc - optind, argv + optind);
+}

@@ -1,0 +1,224 @@
+/*
+ * sockline: an interactive, netcat-style socket tool.
+ *
+ * One header for the whole program, in the manner of tmux.h: every
+ * module's public surface is declared here so that the dependencies
+ * between files stay visible in one place.  Only front_repl.c and the
+ * modules it owns include <readline/readline.h>.
+ */
+
+#ifndef SOCKLINE_H
+#define SOCKLINE_H
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SOCKLINE_VERSION	"0.1.0"
+
+/* Exit statuses of the contract (design.md item 4). */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+/* Size of one stream buffer; allocated only when first needed. */
+#define BUF_CHUNK	(64 * 1024)
+
+/* How long stdin may have nothing ready once the peer has closed. */
+#define PEER_EOF_GRACE_MS	100
+
+/* Room for any numeric address with a scope: "fe80::1%eth0". */
+#define ADDR_STRLEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
+
+/*
+ * Everything the command line said, filled once by options.c and then
+ * passed down as const.  Times are in milliseconds; -1 means "not given".
+ */
+struct config {
+	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
+	int		 listen;	/* -l */
+	int		 numeric;	/* -n */
+	int		 verbose;	/* -v, counted */
+	int		 backlog;	/* -b */
+	int		 no_shutdown;	/* --no-shutdown */
+	long		 quit_ms;	/* -q */
+
+	const char	*host;		/* NULL when listening on any */
+	const char	*port_arg;	/* as given, for messages */
+	uint16_t	 port;
+	const char	*port_file;	/* --port-file */
+	const char	*source;	/* -s */
+	const char	*source_port_arg; /* -p, before the mode is known */
+	uint16_t	 source_port;
+};
+
+/* options.c */
+int		 options_parse(int, char **, struct config *);
+
+/* msg.c: one-line messages on stderr, "sockline: " first. */
+void		 msg_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 msg_verbose(const struct config *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+typedef void	 msg_hook_fn(const char *);
+void		 msg_set_hook(msg_hook_fn *);
+
+/* addr.c */
+int		 addr_parse_port(const char *, int, int, uint16_t *, char *,
+		    size_t);
+int		 addr_parse_secs(const char *, long *, char *, size_t);
+int		 addr_is_numeric(const char *);
+int		 addr_resolve(const struct config *, const char *, uint16_t,
+		    int, int, struct addrinfo **, char *, size_t);
+void		 addr_format(const struct sockaddr *, char *, size_t,
+		    uint16_t *);
+const char	*addr_service(const struct config *, uint16_t, const char *);
+
+/* sock.c: small socket helpers; they return -1 and keep errno. */
+int		 sock_nonblock(int);
+int		 sock_open(int, int, int);
+int		 sock_connect(int, const struct sockaddr *, socklen_t, long);
+int		 sock_listen(const struct addrinfo *, int, int);
+int		 sock_accept(int, struct sockaddr_storage *, socklen_t *);
+uint16_t	 sock_local_port(int);
+
+/* util.c */
+int64_t		 now_ms(void);
+int		 fd_keep_open(int);
+
+/* signals.c */
+extern volatile sig_atomic_t	 sig_caught;
+void		 signals_init(void);
+const sigset_t	*signals_waitmask(void);
+
+/* buf.c: a byte buffer with a read offset, allocated lazily. */
+struct buf {
+	char		*data;
+	size_t		 cap;
+	size_t		 off;		/* first unread byte */
+	size_t		 len;		/* unread bytes */
+};
+size_t		 buf_room(const struct buf *, size_t);
+int		 buf_append(struct buf *, const void *, size_t);
+void		 buf_consume(struct buf *, size_t);
+void		 buf_free(struct buf *);
+#define buf_used(b)	((b)->len)
+#define buf_head(b)	((b)->data + (b)->off)
+
+/* ev.c: the event loop (poll(2) backend, timers, signal-safe waits). */
+#define EV_READ		0x1
+#define EV_WRITE	0x2
+struct ev;
+typedef void	 ev_fd_cb(int, int, void *);
+typedef void	 ev_timer_cb(void *);
+struct ev_timer {
+	int64_t			 when;
+	ev_timer_cb		*cb;
+	void			*arg;
+	int			 active;
+	LIST_ENTRY(ev_timer)	 entry;
+};
+struct ev	*ev_new(void);
+void		 ev_free(struct ev *);
+int		 ev_set(struct ev *, int, int, ev_fd_cb *, void *);
+void		 ev_del(struct ev *, int);
+void		 ev_timer_init(struct ev_timer *, ev_timer_cb *, void *);
+void		 ev_timer_start(struct ev *, struct ev_timer *, long);
+void		 ev_timer_stop(struct ev *, struct ev_timer *);
+int		 ev_run_once(struct ev *);
+
+/*
+ * A peer: one stream connection.  The session owns the list; the front
+ * end only ever sees a peer as the origin of received bytes.
+ */
+struct conn {
+	struct session		*session;
+	int			 fd;
+	int			 id;
+	const char		*proto;		/* "tcp", "udp", "unix" */
+	char			 host[ADDR_STRLEN];
+	uint16_t		 port;
+	struct buf		 out;		/* bytes on their way to the peer */
+	int			 rd_eof;	/* the peer will send no more */
+	int			 wr_shut;	/* we half-closed */
+	int			 events;	/* interest last given to ev */
+	TAILQ_ENTRY(conn)	 entry;
+};
+TAILQ_HEAD(conn_list, conn);
+
+struct session;
+
+/*
+ * The front end: where input comes from and where received bytes go.
+ * The session never asks which front end it has; it only uses these.
+ */
+struct front {
+	const struct front_ops	*ops;
+	struct session		*s;
+	void			*priv;
+};
+struct front_ops {
+	const char	*name;
+	/* Start watching the user's input; called once the loop exists. */
+	int		 (*start)(struct front *);
+	/* Received bytes from a peer. Never more than room() allows. */
+	void		 (*output)(struct front *, struct conn *, const char *,
+			    size_t);
+	/* How many received bytes output() can take right now. */
+	size_t		 (*room)(struct front *);
+	/* True when everything received has been written out. */
+	int		 (*flushed)(struct front *);
+	/* The session wants input paused (0) or resumed (1). */
+	void		 (*input_ctl)(struct front *, int);
+	/* Undo whatever start() did to the process's terminal or fds. */
+	void		 (*stop)(struct front *);
+};
+
+struct front	*front_pipe_new(struct session *);
+
+/* session.c: moves bytes between the front end and the peers. */
+struct session {
+	const struct config	*cfg;
+	struct ev		*ev;
+	struct front		*front;
+	struct conn_list	 conns;
+	int			 nconns;
+	int			 next_id;
+
+	int			 input_eof;	/* the user's input ended */
+	int			 input_paused;
+	int			 peer_eof;	/* the (only) peer has closed */
+	int			 quit;		/* -q ran out */
+	int			 running;	/* the front end has started */
+	int			 done;
+	int			 status;
+
+	struct ev_timer		 quit_timer;	/* -q after end of input */
+	struct ev_timer		 grace_timer;	/* stdin idle after peer EOF */
+};
+void		 session_init(struct session *, const struct config *,
+		    struct ev *);
+struct conn	*session_add_conn(struct session *, int, const char *,
+		    const struct sockaddr *);
+int		 session_run(struct session *);
+void		 session_input(struct session *, const char *, size_t);
+void		 session_input_eof(struct session *);
+size_t		 session_input_room(struct session *);
+void		 session_output_ready(struct session *);
+void		 session_fail(struct session *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 session_free(struct session *);
+
+/* connect.c and listen.c: the two modes; each returns an exit status. */
+int		 connect_main(const struct config *);
+int		 listen_main(const struct config *);
+
+#endif /* SOCKLINE_H */

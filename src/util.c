@@ -1,0 +1,38 @@
+/* Small things every module needs. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sockline.h"
+
+int64_t
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Makes sure fd (0, 1 or 2) is open, on /dev/null if it was closed, so
+ * that a socket can never be handed one of those numbers and have peer
+ * bytes written back to it as if it were stdout.  Returns 1 if the fd
+ * had been closed.
+ */
+int
+fd_keep_open(int fd)
+{
+	int	nfd;
+
+	if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+		return 0;
+	nfd = open("/dev/null", O_RDWR);
+	if (nfd != -1 && nfd != fd) {
+		dup2(nfd, fd);
+		close(nfd);
+	}
+	return 1;
+}

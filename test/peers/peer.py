@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""A scripted socket peer for sockline's tests, written only with the
+standard library so that sockline is checked against something that is
+not itself (in the manner of OpenBSD's regress client-tcp/server-tcp).
+
+    peer.py [--listen | --connect HOST] [--port P] [--port-file F]
+            [-4 | -6] [--unix PATH] [--udp] STEP...
+
+The peer listens (or connects), takes one connection and runs the steps
+in order.  It exits 0 when every step succeeded, 1 with a one-line
+reason on stderr otherwise, so a test can assert on what the peer saw.
+
+Steps:
+  send:TEXT            send TEXT (C escapes: \\n \\r \\t \\0 \\\\ \\xHH)
+  send-file:PATH       send the bytes of PATH
+  expect:TEXT          receive exactly TEXT (fails on anything else)
+  expect-eof           the next read must see end of stream
+  recv-all:PATH        receive until end of stream, save to PATH
+  slow-recv:PATH:N:MS  like recv-all, N bytes per read, MS between reads
+  count-reply          receive until end of stream, then send "<bytes>\\n"
+  echo                 send back everything until end of stream
+  shutdown             half-close (SHUT_WR)
+  close                close the connection
+  reset                close with SO_LINGER 0, so the other side sees RST
+  sleep:MS             pause (a behaviour of the peer, not a test wait)
+  wait-file:PATH       wait until PATH exists
+  record:PATH          append everything received until EOF to PATH
+  recv:N               receive N bytes and discard them
+  touch:PATH           create PATH (tells the test how far the peer got)
+  no-eof-within:MS     fail if end of stream arrives within MS
+
+Other modes:
+  --bind-only          bind a TCP port without listening (connects to it
+                       are refused), write the port file, wait to be killed
+  --peer-file F        (with --listen) write the client's "host port" to F
+"""
+
+import argparse
+import os
+import socket
+import struct
+import sys
+import time
+
+
+def unescape(text):
+    """Decodes the C escapes a step's TEXT may hold into bytes."""
+    out = bytearray()
+    i = 0
+    raw = text.encode("utf-8", "surrogateescape")
+    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("0"): 0,
+              ord("\\"): 92, ord("a"): 7, ord("e"): 27}
+    while i < len(raw):
+        c = raw[i]
+        if c == 92 and i + 1 < len(raw):
+            n = raw[i + 1]
+            if n in simple:
+                out.append(simple[n])
+                i += 2
+                continue
+            if n == ord("x") and i + 3 < len(raw) + 1:
+                out.append(int(raw[i + 2:i + 4], 16))
+                i += 4
+                continue
+        out.append(c)
+        i += 1
+    return bytes(out)
+
+
+def fail(msg):
+    sys.stderr.write("peer: %s\n" % msg)
+    sys.exit(1)
+
+
+def write_port_file(path, port):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % port)
+    os.rename(tmp, path)
+
+
+def recv_until_eof(sock, chunk=65536, delay=0.0):
+    data = bytearray()
+    while True:
+        b = sock.recv(chunk)
+        if not b:
+            return bytes(data)
+        data += b
+        if delay:
+            time.sleep(delay)
+
+
+def run_steps(sock, steps):
+    for step in steps:
+        name, _, arg = step.partition(":")
+        if name == "send":
+            sock.sendall(unescape(arg))
+        elif name == "send-file":
+            with open(arg, "rb") as f:
+                sock.sendall(f.read())
+        elif name == "expect":
+            want = unescape(arg)
+            got = bytearray()
+            while len(got) < len(want):
+                b = sock.recv(len(want) - len(got))
+                if not b:
+                    break
+                got += b
+            if bytes(got) != want:
+                fail("expected %r, got %r" % (want, bytes(got)))
+        elif name == "expect-eof":
+            b = sock.recv(65536)
+            if b:
+                fail("expected end of stream, got %r" % b[:64])
+        elif name == "recv-all":
+            data = recv_until_eof(sock)
+            with open(arg, "wb") as f:
+                f.write(data)
+        elif name == "slow-recv":
+            path, n, ms = arg.split(":")
+            data = recv_until_eof(sock, int(n), int(ms) / 1000.0)
+            with open(path, "wb") as f:
+                f.write(data)
+        elif name == "record":
+            data = recv_until_eof(sock)
+            with open(arg, "ab") as f:
+                f.write(data)
+        elif name == "count-reply":
+            data = recv_until_eof(sock)
+            sock.sendall(b"%d\n" % len(data))
+        elif name == "echo":
+            while True:
+                b = sock.recv(65536)
+                if not b:
+                    break
+                sock.sendall(b)
+            sock.shutdown(socket.SHUT_WR)
+        elif name == "shutdown":
+            sock.shutdown(socket.SHUT_WR)
+        elif name == "close":
+            sock.close()
+        elif name == "reset":
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                            struct.pack("ii", 1, 0))
+            sock.close()
+        elif name == "recv":
+            left = int(arg)
+            while left > 0:
+                b = sock.recv(min(left, 65536))
+                if not b:
+                    fail("end of stream with %d bytes still expected" % left)
+                left -= len(b)
+        elif name == "touch":
+            open(arg, "a").close()
+        elif name == "no-eof-within":
+            sock.settimeout(int(arg) / 1000.0)
+            try:
+                b = sock.recv(65536)
+                if not b:
+                    fail("end of stream within %s ms" % arg)
+                fail("unexpected data %r" % b[:64])
+            except socket.timeout:
+                pass
+            sock.settimeout(None)
+        elif name == "sleep":
+            time.sleep(int(arg) / 1000.0)
+        elif name == "wait-file":
+            deadline = time.monotonic() + 20
+            while not os.path.exists(arg):
+                if time.monotonic() > deadline:
+                    fail("timed out waiting for %s" % arg)
+                time.sleep(0.01)
+        else:
+            fail("unknown step %r" % step)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--listen", action="store_true")
+    ap.add_argument("--connect")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("-4", dest="v4", action="store_true")
+    ap.add_argument("-6", dest="v6", action="store_true")
+    ap.add_argument("--host")
+    ap.add_argument("--bind-only", action="store_true")
+    ap.add_argument("--peer-file")
+    ap.add_argument("steps", nargs="*")
+    a = ap.parse_args()
+
+    family = socket.AF_INET6 if a.v6 else socket.AF_INET
+    if a.bind_only:
+        srv = socket.socket(family, socket.SOCK_STREAM)
+        srv.bind((a.host or ("::1" if a.v6 else "127.0.0.1"), a.port))
+        write_port_file(a.port_file, srv.getsockname()[1])
+        time.sleep(3600)
+        return 0
+    if a.listen:
+        host = a.host or ("::1" if a.v6 else "127.0.0.1")
+        srv = socket.socket(family, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind((host, a.port))
+        srv.listen(16)
+        if a.port_file:
+            write_port_file(a.port_file, srv.getsockname()[1])
+        srv.settimeout(30)
+        try:
+            sock, addr = srv.accept()
+        except socket.timeout:
+            fail("nobody connected within 30 s")
+        if a.peer_file:
+            with open(a.peer_file + ".tmp", "w") as f:
+                f.write("%s %d\n" % (addr[0], addr[1]))
+            os.rename(a.peer_file + ".tmp", a.peer_file)
+        sock.settimeout(None)
+        srv.close()
+    else:
+        if not a.connect:
+            fail("--listen or --connect HOST")
+        try:
+            sock = socket.create_connection((a.connect, a.port), timeout=10)
+        except OSError as e:
+            fail("connect: %s" % e)
+        sock.settimeout(None)
+    try:
+        run_steps(sock, a.steps)
+    except OSError as e:
+        fail("%s" % e)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
