@@ -21,7 +21,11 @@ ALL_CFLAGS=	-std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 SRCS=		$(wildcard src/*.c)
 OBJS=		$(SRCS:.c=.o)
 
-all: $(PROG)
+all: deps $(PROG)
+
+# Installs missing Debian packages as root, else names the command to run.
+deps:
+	@scripts/deps build
 
 $(PROG): $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS)
@@ -29,11 +33,14 @@ $(PROG): $(OBJS)
 src/%.o: src/%.c src/sockline.h
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+demo: all
+	@scripts/demo
+
 test: $(PROG)
 	@scripts/deps test
-	bats test
+	bats $(BATS_FLAGS) test
 
 clean:
 	rm -f $(PROG) $(OBJS)
 
-.PHONY: all test clean
+.PHONY: all deps demo test clean

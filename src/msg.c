@@ -11,6 +11,9 @@
 
 static msg_hook_fn	*hook;
 
+static void	emit(const char *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 void
 msg_set_hook(msg_hook_fn *fn)
 {

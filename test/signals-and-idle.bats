@@ -13,21 +13,10 @@ idle_session() {
 	wait_line "$T/sl.err" '^Connection to '
 }
 
-# ended_within PID SECS: polls for PID's exit, at most SECS seconds.
-ended_within() {
-	local pid=$1 deadline
-	deadline=$(echo "$EPOCHREALTIME + $2" | bc)
-	while kill -0 "$pid" 2>/dev/null; do
-		(( $(echo "$EPOCHREALTIME > $deadline" | bc) )) && return 1
-		sleep 0.01
-	done
-	return 0
-}
-
 @test "SIGTERM ends an idle connected session with 143 within half a second" {
 	idle_session
 	kill -TERM "$sl_pid"
-	ended_within "$sl_pid" 0.5
+	ended_within_ms "$sl_pid" 500
 	finish "$sl_pid"
 	assert_equal "$status" 143
 }

@@ -135,6 +135,22 @@ in_netns() {
 		eval "$1"' in_netns "$1"
 }
 
+# now_us: the wall clock in microseconds.
+now_us() {
+	echo "${EPOCHREALTIME/./}"
+}
+
+# ended_within PID SECS_AS_MS: polls for PID's exit for at most MS
+# milliseconds; fails if it is still running then.
+ended_within_ms() {
+	local pid=$1 deadline=$(($(now_us) + $2 * 1000))
+	while kill -0 "$pid" 2>/dev/null; do
+		(($(now_us) > deadline)) && return 1
+		sleep 0.01
+	done
+	return 0
+}
+
 # cpu_ticks PID: user+system CPU time of PID, in clock ticks.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"

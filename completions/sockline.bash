@@ -1,0 +1,66 @@
+# bash completion for sockline(1)
+# Installed as share/bash-completion/completions/sockline.
+
+_sockline_services()
+{
+	awk '!/^#/ && NF { sub(/\/.*/, "", $2); print $1 }' /etc/services \
+	    2>/dev/null | sort -u
+}
+
+_sockline()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	local prev=${COMP_WORDS[COMP_CWORD-1]}
+	local opts="-4 -6 -b --backlog -h --help -l --listen -n --numeric
+	    -p --source-port -q --quit-after -s --source -V --version
+	    -v --verbose --no-shutdown --port-file"
+	local i word operands=0 skip=0
+
+	COMPREPLY=()
+	case $prev in
+	-b|--backlog|-q|--quit-after)
+		# A number: nothing sensible to offer.
+		return 0
+		;;
+	-p|--source-port)
+		COMPREPLY=($(compgen -W "$(_sockline_services)" -- "$cur"))
+		return 0
+		;;
+	-s|--source)
+		COMPREPLY=($(compgen -A hostname -- "$cur"))
+		return 0
+		;;
+	--port-file)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return 0
+	fi
+
+	# Count the operands before the cursor: host first, then port.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		if ((skip)); then
+			skip=0
+			continue
+		fi
+		case $word in
+		-b|--backlog|-q|--quit-after|-p|--source-port|-s|--source|\
+		--port-file)
+			skip=1 ;;
+		-*) ;;
+		*) operands=$((operands + 1)) ;;
+		esac
+	done
+	if ((operands == 0)); then
+		COMPREPLY=($(compgen -A hostname -- "$cur"))
+	elif ((operands == 1)); then
+		COMPREPLY=($(compgen -W "$(_sockline_services)" -- "$cur"))
+	fi
+	return 0
+}
+complete -F _sockline sockline

@@ -1,0 +1,61 @@
+#!/usr/bin/env bats
+# --help is generated from the option table; the man page and the three
+# completion files are written by hand, so this keeps them in step.
+
+load helpers/common
+
+help_long_options() {
+	"$SOCKLINE" --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u
+}
+
+help_short_options() {
+	"$SOCKLINE" --help | grep -oE -- '^  -[0-9A-Za-z]' | sed 's/^  -//' | sort -u
+}
+
+rendered_man() {
+	MANWIDTH=200 man -l "$TOP/man/sockline.1" 2>/dev/null | col -b
+}
+
+@test "every long option in --help is in the man page and in each completion file" {
+	man=$(rendered_man)
+	[ -n "$man" ]
+	for o in $(help_long_options); do
+		grep -qF -- "$o" <<<"$man" || fail "$o missing from the man page"
+		for c in "$TOP"/completions/*; do
+			grep -qF -- "$o" "$c" || grep -qE -- "-l ${o#--}([^a-z0-9-]|\$)" "$c" ||
+				fail "$o missing from $c"
+		done
+	done
+}
+
+@test "every short option in --help is described in the man page" {
+	for o in $(help_short_options); do
+		grep -qE "^\.It Fl $o( |\$)" "$TOP/man/sockline.1" ||
+			fail "-$o has no .It entry in the man page"
+	done
+}
+
+@test "the man page and the completions name no option that --help lacks" {
+	help=$(help_long_options)
+	for o in $(grep -oE -- 'Fl -[a-z][a-z0-9-]+' "$TOP/man/sockline.1" | sed 's/^Fl -/--/' | sort -u); do
+		grep -qxF -- "$o" <<<"$help" || fail "the man page documents $o, which --help lacks"
+	done
+	for c in "$TOP"/completions/*; do
+		for o in $(grep -oE -- '--[a-z][a-z0-9-]+' "$c" | sort -u); do
+			grep -qxF -- "$o" <<<"$help" || fail "$c offers $o, which --help lacks"
+		done
+	done
+	for o in $(grep -oE -- '-l [a-z][a-z0-9-]+' "$TOP/completions/sockline.fish" | sed 's/^-l /--/' | sort -u); do
+		grep -qxF -- "$o" <<<"$help" || fail "sockline.fish offers $o, which --help lacks"
+	done
+}
+
+@test "the man page has no lint warnings" {
+	if command -v mandoc >/dev/null; then
+		run mandoc -Tlint -Wwarning "$TOP/man/sockline.1"
+	else
+		run groff -mdoc -ww -z "$TOP/man/sockline.1"
+	fi
+	assert_success
+	assert_output ""
+}
