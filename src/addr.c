@@ -6,6 +6,8 @@
 
 #include <sys/socket.h>
 
+#include <sys/un.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -71,6 +73,46 @@ addr_parse_port(const char *s, int allow_zero, int numeric, uint16_t *port,
 		return -1;
 	}
 	*port = ntohs((uint16_t)se->s_port);
+	return 0;
+}
+
+/*
+ * Parses a port or, for -z, a range "20-25" (numbers only: a service
+ * name may itself contain a dash).
+ */
+int
+addr_parse_range(const char *s, int numeric, uint16_t *lo, uint16_t *hi,
+    char *err, size_t errlen)
+{
+	const char	*dash = strchr(s, '-');
+	char		 first[16];
+	size_t		 n;
+
+	if (dash == NULL || dash == s || !all_digits(dash + 1)) {
+		if (addr_parse_port(s, 0, numeric, lo, err, errlen) == -1)
+			return -1;
+		*hi = *lo;
+		return 0;
+	}
+	n = (size_t)(dash - s);
+	if (n >= sizeof(first)) {
+		snprintf(err, errlen, "port range %s: not numbers", s);
+		return -1;
+	}
+	memcpy(first, s, n);
+	first[n] = '\0';
+	if (!all_digits(first)) {
+		snprintf(err, errlen, "port range %s: not numbers", s);
+		return -1;
+	}
+	if (addr_parse_port(first, 0, 1, lo, err, errlen) == -1 ||
+	    addr_parse_port(dash + 1, 0, 1, hi, err, errlen) == -1)
+		return -1;
+	if (*hi < *lo) {
+		snprintf(err, errlen, "port range %s: the end comes before the "
+		    "start", s);
+		return -1;
+	}
 	return 0;
 }
 
@@ -247,4 +289,88 @@ addr_service(const struct config *cfg, uint16_t port, const char *proto)
 	if (cfg->numeric || (se = getservbyport(htons(port), proto)) == NULL)
 		return "*";
 	return se->s_name;
+}
+
+/*
+ * Fills a unix socket address from a path; a leading '@' names a Linux
+ * abstract socket.  A path that does not fit is refused, never cut.
+ */
+int
+addr_unix(const char *path, struct sockaddr_un *sun, socklen_t *len)
+{
+	size_t	n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n == 0 || n >= sizeof(sun->sun_path)) {
+		errno = n == 0 ? ENOENT : ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun->sun_path, path, n);
+	if (path[0] == '@') {
+		sun->sun_path[0] = '\0';
+		*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	} else
+		*len = (socklen_t)sizeof(*sun);
+	return 0;
+}
+
+/* Formats a unix address: the path, "@name" if abstract, or "?". */
+void
+addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
+    size_t buflen)
+{
+	size_t	n;
+
+	if (len <= offsetof(struct sockaddr_un, sun_path)) {
+		snprintf(buf, buflen, "(unnamed)");
+		return;
+	}
+	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (sun->sun_path[0] == '\0')
+		snprintf(buf, buflen, "@%.*s", (int)(n - 1), sun->sun_path + 1);
+	else
+		snprintf(buf, buflen, "%.*s", (int)strnlen(sun->sun_path, n),
+		    sun->sun_path);
+}
+
+/* Sets who a peer is from its socket address. */
+void
+peer_set(struct peer *p, const char *proto, const struct sockaddr *sa,
+    socklen_t len)
+{
+	p->proto = proto;
+	if (len > sizeof(p->addr))
+		len = sizeof(p->addr);
+	memcpy(&p->addr, sa, len);
+	p->addrlen = len;
+	if (sa->sa_family == AF_UNIX) {
+		addr_unix_format((const struct sockaddr_un *)sa, len, p->host,
+		    sizeof(p->host));
+		p->port = 0;
+	} else
+		addr_format(sa, p->host, sizeof(p->host), &p->port);
+}
+
+/* "127.0.0.1 40000" (nc's status-line form) or "/run/x.sock". */
+const char *
+peer_addr(const struct peer *p, char *buf, size_t len)
+{
+	if (p->port == 0 && strcmp(p->proto, "unix") == 0)
+		snprintf(buf, len, "%s", p->host);
+	else
+		snprintf(buf, len, "%s %u", p->host, p->port);
+	return buf;
+}
+
+/* "127.0.0.1 port 8080 (tcp)" or "/run/x.sock (unix)", for messages. */
+const char *
+peer_name(const struct peer *p, char *buf, size_t len)
+{
+	if (p->port == 0 && strcmp(p->proto, "unix") == 0)
+		snprintf(buf, len, "%s (unix)", p->host);
+	else
+		snprintf(buf, len, "%s port %u (%s)", p->host, p->port,
+		    p->proto);
+	return buf;
 }

@@ -1,9 +1,10 @@
 /*
- * Connect mode: resolve, try every address in order, then hand the
- * connection to a session.
+ * Connect mode: resolve, try every address in order (or connect to a
+ * unix path), then hand the socket to a session.
  */
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 
 /*
  * Binds fd to the -s address and -p port, in the family of the address
- * being tried.  Returns -1 with errno set.
+ * being tried.  Returns -1 with a message in err.
  */
 static int
 bind_source(const struct config *cfg, int fd, int family, char *err,
@@ -27,27 +28,30 @@ bind_source(const struct config *cfg, int fd, int family, char *err,
 	if (cfg->source == NULL && cfg->source_port == 0)
 		return 0;
 	c.family = family;
-	if (addr_resolve(&c, cfg->source, cfg->source_port, SOCK_STREAM, 1,
-	    &ai, err, errlen) == -1)
+	if (addr_resolve(&c, cfg->source, cfg->source_port, CFG_SOCKTYPE(cfg),
+	    1, &ai, err, errlen) == -1)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	r = bind(fd, ai->ai_addr, ai->ai_addrlen);
 	if (r == -1)
-		snprintf(err, errlen, "bind to %s port %u failed: %s",
+		snprintf(err, errlen, "bind to %s port %u (%s) failed: %s",
 		    cfg->source != NULL ? cfg->source : "*", cfg->source_port,
-		    strerror(errno));
+		    CFG_PROTO(cfg), strerror(errno));
 	freeaddrinfo(ai);
 	return r;
 }
 
-/* Tries each address in turn; returns the connected fd or -1. */
-static int
-connect_any(const struct config *cfg, struct addrinfo *res,
-    struct addrinfo **used)
+/*
+ * Tries each address in turn; returns the connected fd, or -1 after a
+ * message (quietly if quiet, for -z).
+ */
+int
+connect_any(const struct config *cfg, struct addrinfo *res, uint16_t port,
+    int quiet, struct addrinfo **used)
 {
 	struct addrinfo	*ai;
 	char		 err[256] = "", host[ADDR_STRLEN];
-	uint16_t	 port;
+	uint16_t	 p;
 	int		 fd, e = 0;
 
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -62,7 +66,8 @@ connect_any(const struct config *cfg, struct addrinfo *res,
 			e = 0;
 			continue;
 		}
-		if (sock_connect(fd, ai->ai_addr, ai->ai_addrlen, -1) == 0) {
+		if (sock_connect(fd, ai->ai_addr, ai->ai_addrlen,
+		    cfg->wait_ms) == 0) {
 			*used = ai;
 			return fd;
 		}
@@ -70,71 +75,129 @@ connect_any(const struct config *cfg, struct addrinfo *res,
 		close(fd);
 		if (e == EINTR)
 			return -1;
-		if (cfg->verbose) {
-			addr_format(ai->ai_addr, host, sizeof(host), &port);
-			msg_warn("connect to %s port %u (tcp) failed: %s",
-			    host, port, strerror(e));
+		if (cfg->verbose && ai->ai_next != NULL) {
+			addr_format(ai->ai_addr, host, sizeof(host), &p);
+			msg_warn("connect to %s port %u (%s) failed: %s", host,
+			    p, CFG_PROTO(cfg), strerror(e));
 		}
 	}
 	if (e != 0)
-		snprintf(err, sizeof(err), "connect to %s port %s (tcp) "
-		    "failed: %s", cfg->host, cfg->port_arg, strerror(e));
-	msg_warn("%s", err);
+		snprintf(err, sizeof(err), "connect to %s port %u (%s) "
+		    "failed: %s", cfg->host, port, CFG_PROTO(cfg),
+		    strerror(e));
+	if (!quiet || cfg->verbose)
+		msg_warn("%s", err);
 	return -1;
 }
 
 /* nc's line, which scripts parse; the address is added when it differs. */
-static void
-report_connected(const struct config *cfg, const struct addrinfo *ai)
+void
+connect_report(const struct config *cfg, const struct sockaddr *sa)
 {
-	char		addr[ADDR_STRLEN];
-	uint16_t	port;
+	const char	*proto = CFG_PROTO(cfg);
+	char		 addr[ADDR_STRLEN];
+	uint16_t	 port;
 
-	addr_format(ai->ai_addr, addr, sizeof(addr), &port);
+	addr_format(sa, addr, sizeof(addr), &port);
 	if (strcmp(addr, cfg->host) == 0)
-		msg_verbose(cfg, 1, "Connection to %s %u port [tcp/%s] "
-		    "succeeded!", addr, port, addr_service(cfg, port, "tcp"));
+		msg_verbose(cfg, 0, "Connection to %s %u port [%s/%s] "
+		    "succeeded!", addr, port, proto,
+		    addr_service(cfg, port, proto));
 	else
-		msg_verbose(cfg, 1, "Connection to %s (%s) %u port [tcp/%s] "
-		    "succeeded!", cfg->host, addr, port,
-		    addr_service(cfg, port, "tcp"));
+		msg_verbose(cfg, 0, "Connection to %s (%s) %u port [%s/%s] "
+		    "succeeded!", cfg->host, addr, port, proto,
+		    addr_service(cfg, port, proto));
+}
+
+/* A unix socket: bound to -s PATH when given, else autobound (dgram). */
+static int
+connect_unix(const struct config *cfg, struct sockaddr_un *sun,
+    socklen_t *len)
+{
+	int	type = CFG_SOCKTYPE(cfg), fd, e;
+
+	if (addr_unix(cfg->path, sun, len) == -1)
+		goto fail;
+	if (cfg->source == NULL)
+		fd = unix_connect(cfg->path, type, cfg->wait_ms);
+	else {
+		if ((fd = sock_open(AF_UNIX, type, 0)) == -1)
+			goto fail;
+		if (unix_bind(cfg->source, fd, type) == -1) {
+			e = errno;
+			close(fd);
+			msg_warn("bind to %s (unix) failed: %s", cfg->source,
+			    e == EEXIST ? "File exists and is not a socket" :
+			    strerror(e));
+			return -1;
+		}
+		if (sock_connect(fd, (struct sockaddr *)sun, *len,
+		    cfg->wait_ms) == -1) {
+			e = errno;
+			close(fd);
+			errno = e;
+			fd = -1;
+		}
+	}
+	if (fd != -1)
+		return fd;
+fail:
+	msg_warn("connect to %s (unix) failed: %s", cfg->path,
+	    strerror(errno));
+	return -1;
 }
 
 int
 connect_main(const struct config *cfg)
 {
-	struct session	 s;
-	struct addrinfo	*res, *ai = NULL;
-	struct ev	*ev;
-	char		 err[256];
-	int		 fd, status;
+	struct session		 s;
+	struct sockaddr_storage	 peer;
+	struct addrinfo		*res = NULL, *ai = NULL;
+	struct ev		*ev;
+	socklen_t		 peerlen;
+	char			 err[256];
+	int			 fd, status;
 
-	if (addr_resolve(cfg, cfg->host, cfg->port, SOCK_STREAM, 0, &res,
-	    err, sizeof(err)) == -1) {
+	if (cfg->zero)
+		return probe_main(cfg);
+	if (!cfg->unix_sock && addr_resolve(cfg, cfg->host, cfg->port,
+	    CFG_SOCKTYPE(cfg), 0, &res, err, sizeof(err)) == -1) {
 		msg_warn("%s", err);
 		return EXIT_FAIL;
 	}
 	signals_init();
-	fd = connect_any(cfg, res, &ai);
-	if (fd == -1) {
+	if (cfg->unix_sock) {
+		peerlen = sizeof(struct sockaddr_un);
+		fd = connect_unix(cfg, (struct sockaddr_un *)&peer, &peerlen);
+	} else {
+		fd = connect_any(cfg, res, cfg->port, 0, &ai);
+		if (fd != -1) {
+			memcpy(&peer, ai->ai_addr, ai->ai_addrlen);
+			peerlen = ai->ai_addrlen;
+			if (cfg->verbose)
+				connect_report(cfg, ai->ai_addr);
+		}
 		freeaddrinfo(res);
+	}
+	if (fd == -1) {
+		unix_cleanup();
 		return sig_caught ? 128 + sig_caught : EXIT_FAIL;
 	}
-	if (cfg->verbose)
-		report_connected(cfg, ai);
+
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
 		return EXIT_FAIL;
 	}
 	session_init(&s, cfg, ev);
 	if ((s.front = front_pipe_new(&s)) == NULL ||
-	    session_add_conn(&s, fd, "tcp", ai->ai_addr) == NULL) {
+	    session_add_conn(&s, fd, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
+	    (struct sockaddr *)&peer, peerlen) == NULL) {
 		msg_warn("out of memory");
 		return EXIT_FAIL;
 	}
-	freeaddrinfo(res);
 	status = session_run(&s);
 	session_free(&s);
 	ev_free(ev);
+	unix_cleanup();
 	return status;
 }

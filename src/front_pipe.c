@@ -120,12 +120,17 @@ flush_out(struct pipe_front *pf, const char *p, size_t n, size_t *done)
 }
 
 static void
-pipe_output(struct front *f, struct conn *c, const char *p, size_t n)
+pipe_output(struct front *f, const struct peer *from, const char *p,
+    size_t n, int flags)
 {
 	struct pipe_front	*pf = f->priv;
 	size_t			 done = 0;
+	char			 name[PEER_HOSTLEN + 8];
 
-	(void)c;
+	/* Who sent a datagram goes to stderr: stdout keeps exact bytes. */
+	if (flags & OUT_SENDER)
+		msg_verbose(f->s->cfg, 0, "Received %zu bytes from %s", n,
+		    peer_addr(from, name, sizeof(name)));
 	/* Straight through when nothing is queued: no copy, no wait. */
 	if (buf_used(&pf->out) == 0 && flush_out(pf, p, n, &done) == -1)
 		return;
@@ -172,6 +177,15 @@ pipe_flushed(struct front *f)
 }
 
 static void
+pipe_event(struct front *f, enum front_event e, const struct peer *p)
+{
+	/* The mode code already says what -v should; nothing to add. */
+	(void)f;
+	(void)e;
+	(void)p;
+}
+
+static void
 pipe_stop(struct front *f)
 {
 	struct pipe_front	*pf = f->priv;
@@ -192,6 +206,7 @@ static const struct front_ops pipe_ops = {
 	.room = pipe_room,
 	.flushed = pipe_flushed,
 	.input_ctl = pipe_input_ctl,
+	.event = pipe_event,
 	.stop = pipe_stop,
 };
 

@@ -1,9 +1,11 @@
 /*
- * Listen mode: bind (both families when no host is given), report the
- * port, accept one client and hand it to a session.
+ * Listen mode: bind (both families when no host is given, or a unix
+ * path), report where, and serve.  A stream listener accepts one client
+ * and then refuses the rest; a datagram socket takes every sender.
  */
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <netinet/in.h>
 
@@ -45,8 +47,8 @@ bind_one(struct listener *l, const struct addrinfo *ai, int v6only)
 
 	if ((fd = sock_listen(ai, l->cfg->backlog, v6only)) == -1) {
 		addr_format(ai->ai_addr, host, sizeof(host), &port);
-		msg_warn("bind to %s port %u (tcp) failed: %s", host, port,
-		    strerror(errno));
+		msg_warn("bind to %s port %u (%s) failed: %s", host, port,
+		    CFG_PROTO(l->cfg), strerror(errno));
 		return -1;
 	}
 	l->fds[l->nfds++] = fd;
@@ -60,7 +62,7 @@ bind_one(struct listener *l, const struct addrinfo *ai, int v6only)
  * on the port the first one got.
  */
 static int
-bind_all(struct listener *l)
+bind_inet(struct listener *l)
 {
 	struct config		 cfg = *l->cfg;
 	struct addrinfo		*res, *ai, any;
@@ -75,7 +77,7 @@ bind_all(struct listener *l)
 		any6.sin6_port = htons(port);
 		memset(&any, 0, sizeof(any));
 		any.ai_family = AF_INET6;
-		any.ai_socktype = SOCK_STREAM;
+		any.ai_socktype = CFG_SOCKTYPE(&cfg);
 		any.ai_addr = (struct sockaddr *)&any6;
 		any.ai_addrlen = sizeof(any6);
 		if ((fd = sock_listen(&any, cfg.backlog, 0)) != -1) {
@@ -86,8 +88,8 @@ bind_all(struct listener *l)
 			return bind_one(l, &any, 0);
 		cfg.family = AF_INET;
 	}
-	if (addr_resolve(&cfg, cfg.host, port, SOCK_STREAM, 1, &res, err,
-	    sizeof(err)) == -1) {
+	if (addr_resolve(&cfg, cfg.host, port, CFG_SOCKTYPE(&cfg), 1, &res,
+	    err, sizeof(err)) == -1) {
 		msg_warn("%s", err);
 		return -1;
 	}
@@ -110,6 +112,29 @@ bind_all(struct listener *l)
 	}
 	freeaddrinfo(res);
 	return 0;
+}
+
+static int
+bind_unix(struct listener *l)
+{
+	const struct config	*cfg = l->cfg;
+	int			 fd, type = CFG_SOCKTYPE(cfg), e;
+
+	if ((fd = sock_open(AF_UNIX, type, 0)) == -1)
+		goto fail;
+	if (unix_bind(cfg->path, fd, type) == -1 ||
+	    (type == SOCK_STREAM && listen(fd, cfg->backlog) == -1)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto fail;
+	}
+	l->fds[l->nfds++] = fd;
+	return 0;
+fail:
+	msg_warn("bind to %s (unix) failed: %s", cfg->path, errno == EEXIST ?
+	    "File exists and is not a socket" : strerror(errno));
+	return -1;
 }
 
 /* Writes the port to FILE through a rename, so readers never see half. */
@@ -149,6 +174,7 @@ accept_event(int fd, int events, void *arg)
 {
 	struct listener		*l = arg;
 	struct sockaddr_storage	 ss;
+	struct sockaddr_un	 sun;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
 	uint16_t		 port;
@@ -162,28 +188,73 @@ accept_event(int fd, int events, void *arg)
 			    strerror(errno));
 		return;
 	}
-	addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
-	msg_verbose(l->cfg, 1, "Connection received on %s %u", host, port);
+	if (l->cfg->unix_sock) {
+		/* A unix client is nameless: call it by the listener's path. */
+		addr_unix(l->cfg->path, &sun, &len);
+		memcpy(&ss, &sun, len);
+		msg_verbose(l->cfg, 1, "Connection received on %s",
+		    l->cfg->path);
+	} else {
+		addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
+		msg_verbose(l->cfg, 1, "Connection received on %s %u", host,
+		    port);
+	}
 	/* One client only: later ones are refused, not left waiting. */
 	close_listeners(l);
-	if (session_add_conn(l->s, cfd, "tcp", (struct sockaddr *)&ss) ==
-	    NULL) {
+	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
+	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
 	}
 }
 
-int
-listen_main(const struct config *cfg)
+/* Says where we listen, and starts serving each socket. */
+static int
+serve(struct listener *l)
 {
-	struct listener		 l;
-	struct session		 s;
-	struct ev		*ev;
+	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
-	uint16_t		 port;
-	int			 i, status;
+	uint16_t		 port = 0;
+	int			 i;
+
+	for (i = 0; i < l->nfds; i++) {
+		len = sizeof(ss);
+		getsockname(l->fds[i], (struct sockaddr *)&ss, &len);
+		if (cfg->unix_sock)
+			msg_verbose(cfg, 1, "Listening on %s", cfg->path);
+		else {
+			addr_format((struct sockaddr *)&ss, host, sizeof(host),
+			    &port);
+			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
+		}
+		if (cfg->udp) {
+			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			    (struct sockaddr *)&ss, len) == NULL)
+				return -1;
+		} else
+			ev_set(l->s->ev, l->fds[i], EV_READ, accept_event, l);
+	}
+	/* Datagram sockets now belong to the session. */
+	if (cfg->udp)
+		l->nfds = 0;
+	if (cfg->port_file != NULL && write_port_file(cfg->port_file,
+	    port) == -1) {
+		msg_warn("cannot write port file %s: %s", cfg->port_file,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+listen_main(const struct config *cfg)
+{
+	struct listener	 l;
+	struct session	 s;
+	struct ev	*ev;
+	int		 status = EXIT_FAIL;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
@@ -196,30 +267,17 @@ listen_main(const struct config *cfg)
 	session_init(&s, cfg, ev);
 	if ((s.front = front_pipe_new(&s)) == NULL) {
 		msg_warn("out of memory");
-		return EXIT_FAIL;
+		goto out;
 	}
-	if (bind_all(&l) == -1) {
-		session_free(&s);
-		return EXIT_FAIL;
-	}
-	for (i = 0; i < l.nfds; i++) {
-		len = sizeof(ss);
-		getsockname(l.fds[i], (struct sockaddr *)&ss, &len);
-		addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
-		msg_verbose(cfg, 1, "Listening on %s %u", host, port);
-		ev_set(ev, l.fds[i], EV_READ, accept_event, &l);
-	}
-	if (cfg->port_file != NULL &&
-	    write_port_file(cfg->port_file, port) == -1) {
-		msg_warn("cannot write port file %s: %s", cfg->port_file,
-		    strerror(errno));
-		close_listeners(&l);
-		session_free(&s);
-		return EXIT_FAIL;
-	}
+	if ((cfg->unix_sock ? bind_unix(&l) : bind_inet(&l)) == -1)
+		goto out;
+	if (serve(&l) == -1)
+		goto out;
 	status = session_run(&s);
+out:
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);
+	unix_cleanup();
 	return status;
 }

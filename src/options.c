@@ -9,6 +9,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -33,7 +34,10 @@ enum opt_kind {
 /* Long-only options get codes above any character. */
 enum {
 	LONG_NO_SHUTDOWN = 256,
-	LONG_PORT_FILE
+	LONG_NO_SPLIT,
+	LONG_PORT_FILE,
+	LONG_RECV_ONLY,
+	LONG_SEND_ONLY
 };
 
 struct optdef {
@@ -57,10 +61,16 @@ static const struct optdef optdefs[] = {
 	  "use IPv6 only" },
 	{ 'b', "backlog", "N", OPT_INT, F(backlog), 1, 65535,
 	  "listen(2) backlog (default 128)" },
+	{ 'C', "crlf", NULL, OPT_FLAG, F(crlf), 0, 0,
+	  "send line ends as CRLF" },
+	{ 'd', "delay", "SECS", OPT_SECS, F(delay_ms), 0, 0,
+	  "wait SECS between lines sent" },
 	{ 'h', "help", NULL, OPT_HELP, 0, 0, 0,
 	  "show this help and exit" },
+	{ 'i', "idle-timeout", "SECS", OPT_SECS, F(idle_ms), 0, 0,
+	  "quit (exit 1) when nothing moved either way for SECS" },
 	{ 'l', "listen", NULL, OPT_FLAG, F(listen), 0, 0,
-	  "listen for a connection instead of connecting" },
+	  "listen instead of connecting" },
 	{ 'n', "numeric", NULL, OPT_FLAG, F(numeric), 0, 0,
 	  "no DNS or service-name lookups" },
 	{ 'p', "source-port", "PORT", OPT_STR, F(source_port_arg), 0, 0,
@@ -68,15 +78,29 @@ static const struct optdef optdefs[] = {
 	{ 'q', "quit-after", "SECS", OPT_SECS, F(quit_ms), 0, 0,
 	  "after end of input, wait at most SECS for the peer" },
 	{ 's', "source", "ADDR", OPT_STR, F(source), 0, 0,
-	  "connect: local address to bind" },
+	  "connect: local address (or unix path) to bind" },
+	{ 'U', "unix", NULL, OPT_FLAG, F(unix_sock), 0, 0,
+	  "the operand is a unix socket path ('@name': abstract)" },
+	{ 'u', "udp", NULL, OPT_FLAG, F(udp), 0, 0,
+	  "datagrams: UDP, or unix datagram with -U" },
 	{ 'V', "version", NULL, OPT_VERSION, 0, 0, 0,
 	  "show the version and exit" },
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
 	  "status lines on stderr (repeat for more)" },
+	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
+	  "connect timeout" },
+	{ 'z', "zero", NULL, OPT_FLAG, F(zero), 0, 0,
+	  "probe: connect and close; PORT may be a range 20-25" },
 	{ LONG_NO_SHUTDOWN, "no-shutdown", NULL, OPT_FLAG, F(no_shutdown),
 	  0, 0, "do not half-close the connection at end of input" },
+	{ LONG_NO_SPLIT, "no-split", NULL, OPT_FLAG, F(no_split), 0, 0,
+	  "datagrams: send each read of input whole, not a line each" },
 	{ LONG_PORT_FILE, "port-file", "FILE", OPT_STR, F(port_file), 0, 0,
 	  "listen: write the bound port to FILE once ready" },
+	{ LONG_RECV_ONLY, "recv-only", NULL, OPT_FLAG, F(recv_only), 0, 0,
+	  "only receive: never read input or send" },
+	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
+	  "only send: discard what the peer sends" },
 };
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -85,6 +109,7 @@ static const char *forms[] = {
 	"host port",
 	"-l [host] port",
 	"-l -p port [host]",
+	"-U [-l] path",
 };
 
 static void	usage_error(const char *, ...)
@@ -172,6 +197,8 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 		(*(int *)(base + o->off))++;
 		break;
 	case OPT_INT:
+		if (o->off == F(backlog))
+			cfg->backlog_set = 1;
 		errno = 0;
 		v = strtol(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0')
@@ -206,16 +233,75 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* The options that only make sense in some modes. */
+static void
+check_modes(const struct config *cfg)
+{
+	if (cfg->send_only && cfg->recv_only)
+		usage_error("--send-only and --recv-only exclude each other");
+	if (cfg->no_split && !cfg->udp)
+		usage_error("--no-split is for datagrams (-u)");
+	if (cfg->udp && cfg->no_shutdown)
+		usage_error("--no-shutdown is for streams, not datagrams");
+	if (cfg->zero && (cfg->listen || cfg->udp))
+		usage_error("-z probes stream ports: not with %s",
+		    cfg->listen ? "-l" : "-u");
+	if (cfg->listen) {
+		if (cfg->source != NULL)
+			usage_error("-s is for connecting; give the address "
+			    "to listen on as the host operand");
+		if (cfg->wait_ms >= 0)
+			usage_error("-w is a connect timeout: not with -l");
+		if (cfg->udp && cfg->backlog_set)
+			usage_error("-b is for stream listeners, not -u");
+	} else {
+		if (cfg->port_file != NULL)
+			usage_error("--port-file is for listening (-l)");
+		if (cfg->backlog_set)
+			usage_error("-b is for listening (-l)");
+	}
+	if (cfg->unix_sock) {
+		if (cfg->family != AF_UNSPEC)
+			usage_error("-4 and -6 do not apply to unix sockets");
+		if (cfg->source_port_arg != NULL)
+			usage_error("-p does not apply to unix sockets");
+		if (cfg->port_file != NULL)
+			usage_error("--port-file does not apply to unix "
+			    "sockets");
+	}
+}
+
+static void
+check_path(const char *what, const char *path)
+{
+	struct sockaddr_un	sun;
+
+	if (*path == '\0')
+		usage_error("empty %s", what);
+	if (strlen(path) >= sizeof(sun.sun_path))
+		usage_error("%s: File name too long (a unix socket path holds "
+		    "at most %zu bytes)", path, sizeof(sun.sun_path) - 1);
+}
+
 static int
 check_operands(struct config *cfg, int argc, char **argv)
 {
 	char		 err[128];
 	const char	*port;
 
-	if (cfg->listen) {
+	check_modes(cfg);
+	if (cfg->unix_sock) {
+		if (argc == 0)
+			usage_error("missing socket path");
+		if (argc > 1)
+			usage_error("too many operands: -U takes one path");
+		cfg->path = argv[0];
+		check_path("socket path", cfg->path);
 		if (cfg->source != NULL)
-			usage_error("-s is for connecting; give the address "
-			    "to listen on as the host operand");
+			check_path("-s path", cfg->source);
+		return 0;
+	}
+	if (cfg->listen) {
 		if (cfg->source_port_arg != NULL) {
 			if (argc > 1)
 				usage_error("too many operands: with -p give "
@@ -234,6 +320,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 		if (addr_parse_port(port, 1, cfg->numeric, &cfg->port, err,
 		    sizeof(err)) == -1)
 			usage_error("%s", err);
+		cfg->port_hi = cfg->port;
 	} else {
 		if (argc == 0)
 			usage_error("missing host and port");
@@ -241,13 +328,17 @@ check_operands(struct config *cfg, int argc, char **argv)
 			usage_error("missing port");
 		if (argc > 2)
 			usage_error("too many operands");
-		if (cfg->port_file != NULL)
-			usage_error("--port-file is for listening (-l)");
 		cfg->host = argv[0];
 		port = argv[1];
-		if (addr_parse_port(port, 0, cfg->numeric, &cfg->port, err,
-		    sizeof(err)) == -1)
+		if (cfg->zero) {
+			if (addr_parse_range(port, cfg->numeric, &cfg->port,
+			    &cfg->port_hi, err, sizeof(err)) == -1)
+				usage_error("%s", err);
+		} else if (addr_parse_port(port, 0, cfg->numeric, &cfg->port,
+		    err, sizeof(err)) == -1)
 			usage_error("%s", err);
+		else
+			cfg->port_hi = cfg->port;
 		if (cfg->source_port_arg != NULL &&
 		    addr_parse_port(cfg->source_port_arg, 0, cfg->numeric,
 		    &cfg->source_port, err, sizeof(err)) == -1)
@@ -258,6 +349,10 @@ check_operands(struct config *cfg, int argc, char **argv)
 	if (cfg->numeric && cfg->host != NULL && !addr_is_numeric(cfg->host))
 		usage_error("%s: not a numeric address, and -n forbids name "
 		    "lookups", cfg->host);
+	if (cfg->numeric && cfg->source != NULL &&
+	    !addr_is_numeric(cfg->source))
+		usage_error("-s %s: not a numeric address, and -n forbids "
+		    "name lookups", cfg->source);
 	cfg->port_arg = port;
 	return 0;
 }
@@ -279,6 +374,9 @@ options_parse(int argc, char **argv, struct config *cfg)
 	cfg->family = AF_UNSPEC;
 	cfg->backlog = 128;
 	cfg->quit_ms = -1;
+	cfg->wait_ms = -1;
+	cfg->idle_ms = -1;
+	cfg->delay_ms = -1;
 
 	*p++ = ':';		/* report a missing argument as ':' */
 	for (i = 0; i < NOPTDEFS; i++) {

@@ -5,8 +5,12 @@
  * Like OpenBSD nc's readwrite(), a direction is only polled when it can
  * make progress: a peer is read only while the front end has room for
  * what it says, written only while its buffer holds data, and the
- * user's input is read only while every target has room.  Memory is
+ * user's input is read only while its targets have room.  Memory is
  * therefore bounded whatever the reader or the peer does.
+ *
+ * Input goes through one pipeline: -C translation, then, when something
+ * needs whole lines (datagrams, -d), a staging buffer that releases a
+ * line at a time.  stream.c and dgram.c own the two kinds of socket.
  *
  * End of a stream (design items 1 and 2):
  *  - input ends first: drain, half-close, keep reading until the peer
@@ -14,6 +18,8 @@
  *  - the peer ends first: flush what it sent, keep forwarding input
  *    while input is ready, and stop once input has had nothing ready
  *    for PEER_EOF_GRACE_MS or ends.
+ * End of datagrams (item 6): after input ends, wait until nothing has
+ * arrived for the quiet period (-q; 1 s for a client), then exit 0.
  */
 
 #include <sys/socket.h>
@@ -26,12 +32,28 @@
 
 #include "sockline.h"
 
-static char	scratch[BUF_CHUNK];
+/* The staging buffer holds at most this much: a whole datagram fits. */
+#define STAGED_MAX	(2 * BUF_CHUNK)
 
-static void	conn_event(int, int, void *);
-static void	conn_update(struct session *, struct conn *);
-static void	update_input(struct session *);
-static void	check_done(struct session *);
+/* Default quiet period of a datagram client after end of input. */
+#define DGRAM_QUIET_MS	1000
+
+static char	xlate[2 * BUF_CHUNK];
+
+static void	release_input(struct session *);
+
+/* How long to wait after the end of input; -1: until the peer ends. */
+static long
+quiet_ms(const struct session *s)
+{
+	const struct conn	*c = TAILQ_FIRST(&s->conns);
+
+	if (s->cfg->quit_ms >= 0)
+		return s->cfg->quit_ms;
+	if (c != NULL && c->kind == CONN_DGRAM && c->connected)
+		return DGRAM_QUIET_MS;
+	return -1;
+}
 
 static void
 on_quit_timer(void *arg)
@@ -39,11 +61,11 @@ on_quit_timer(void *arg)
 	struct session	*s = arg;
 	struct conn	*c;
 
-	/* -q ran out: stop listening to the peers, flush, and go. */
+	/* The wait after end of input ran out: flush, and go. */
 	s->quit = 1;
 	TAILQ_FOREACH(c, &s->conns, entry)
 		conn_update(s, c);
-	check_done(s);
+	session_check_done(s);
 }
 
 static void
@@ -55,6 +77,27 @@ on_grace_timer(void *arg)
 	session_input_eof(s);
 }
 
+static void
+on_delay_timer(void *arg)
+{
+	struct session	*s = arg;
+
+	s->delaying = 0;
+	release_input(s);
+	session_update_input(s);
+}
+
+static void
+on_idle_timer(void *arg)
+{
+	struct session	*s = arg;
+	char		 secs[32];
+
+	snprintf(secs, sizeof(secs), "%ld.%03ld", s->cfg->idle_ms / 1000,
+	    s->cfg->idle_ms % 1000);
+	session_fail(s, "idle timeout: no traffic for %s s", secs);
+}
+
 void
 session_init(struct session *s, const struct config *cfg, struct ev *ev)
 {
@@ -62,10 +105,14 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	s->cfg = cfg;
 	s->ev = ev;
 	TAILQ_INIT(&s->conns);
+	TAILQ_INIT(&s->senders);
 	s->next_id = 1;
 	s->input_paused = 1;
+	s->line_mode = cfg->delay_ms > 0 || (cfg->udp && !cfg->no_split);
 	ev_timer_init(&s->quit_timer, on_quit_timer, s);
 	ev_timer_init(&s->grace_timer, on_grace_timer, s);
+	ev_timer_init(&s->delay_timer, on_delay_timer, s);
+	ev_timer_init(&s->idle_timer, on_idle_timer, s);
 }
 
 /* Ends the session with a message and exit status 1. */
@@ -75,6 +122,8 @@ session_fail(struct session *s, const char *fmt, ...)
 	va_list	ap;
 	char	line[512];
 
+	if (s->done)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
@@ -83,33 +132,60 @@ session_fail(struct session *s, const char *fmt, ...)
 	s->status = EXIT_FAIL;
 }
 
-static void
-conn_fail(struct session *s, struct conn *c, int e)
+void
+session_conn_fail(struct session *s, struct conn *c, int e)
 {
-	session_fail(s, "connection with %s port %u (%s) lost: %s", c->host,
-	    c->port, c->proto, strerror(e));
+	char	name[PEER_HOSTLEN + 32];
+
+	session_fail(s, "connection with %s lost: %s",
+	    peer_name(&c->peer, name, sizeof(name)), strerror(e));
+}
+
+/* Bytes moved on some connection: the idle timer starts over. */
+void
+session_traffic(struct session *s)
+{
+	if (s->cfg->idle_ms >= 0)
+		ev_timer_start(s->ev, &s->idle_timer, s->cfg->idle_ms);
+}
+
+/* Received bytes: to the user, unless --send-only. */
+void
+session_received(struct session *s, const struct peer *p, const char *buf,
+    size_t n, int flags)
+{
+	session_traffic(s);
+	/* A datagram client's quiet period starts over with each reply. */
+	if (s->quit_timer.active && (flags & OUT_DGRAM))
+		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
+	if (s->cfg->send_only)
+		return;
+	s->front->ops->output(s->front, p, buf, n, flags);
 }
 
 struct conn *
-session_add_conn(struct session *s, int fd, const char *proto,
-    const struct sockaddr *sa)
+session_add_conn(struct session *s, int fd, enum conn_kind kind,
+    int connected, const struct sockaddr *sa, socklen_t salen)
 {
 	struct conn	*c;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->session = s;
+	c->kind = kind;
 	c->fd = fd;
-	c->id = s->next_id++;
-	c->proto = proto;
-	addr_format(sa, c->host, sizeof(c->host), &c->port);
+	c->connected = connected;
+	c->peer.id = s->next_id++;
+	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
 	conn_update(s, c);
+	if (kind == CONN_STREAM && s->running)
+		s->front->ops->event(s->front, FE_PEER_UP, &c->peer);
 	/* Input that ended before anyone connected ends for them too. */
 	if (s->input_eof)
 		session_input_eof(s);
-	update_input(s);
+	session_update_input(s);
 	return c;
 }
 
@@ -125,122 +201,164 @@ conn_free(struct session *s, struct conn *c)
 }
 
 /* Gives ev the interest this connection's state calls for. */
-static void
+void
 conn_update(struct session *s, struct conn *c)
 {
 	int	events = 0;
 
+	if (s->done)
+		return;
 	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0)
 		events |= EV_READ;
 	if (buf_used(&c->out) > 0)
 		events |= EV_WRITE;
 	if (events != c->events) {
 		c->events = events;
-		ev_set(s->ev, c->fd, events, conn_event, c);
+		ev_set(s->ev, c->fd, events, c->kind == CONN_STREAM ?
+		    stream_event : dgram_event, c);
 	}
 }
 
-/* Half-closes c once everything the user sent has left. */
-static void
-conn_maybe_shutdown(struct session *s, struct conn *c)
+/* Where input goes now: all streams, or the datagram target. */
+static int
+is_target(const struct session *s, const struct conn *c)
 {
-	if (!s->input_eof || c->wr_shut || buf_used(&c->out) > 0)
-		return;
-	if (!s->cfg->no_shutdown)
-		shutdown(c->fd, SHUT_WR);
-	c->wr_shut = 1;
-	if (s->cfg->quit_ms >= 0 && !s->quit_timer.active)
-		ev_timer_start(s->ev, &s->quit_timer, s->cfg->quit_ms);
+	if (c->kind == CONN_STREAM)
+		return !c->wr_shut;
+	if (c->connected)
+		return 1;
+	return s->target != NULL && s->target->via == c;
 }
 
-static void
-conn_write(struct session *s, struct conn *c)
+static size_t
+conn_room(const struct conn *c)
 {
-	ssize_t	n;
-
-	n = send(c->fd, buf_head(&c->out), buf_used(&c->out), MSG_NOSIGNAL);
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EINTR)
-			conn_fail(s, c, errno);
-		return;
-	}
-	buf_consume(&c->out, (size_t)n);
-	conn_maybe_shutdown(s, c);
-	update_input(s);
+	if (c->kind == CONN_DGRAM)
+		return dgram_room(c);
+	return buf_room(&c->out, BUF_CHUNK);
 }
 
-static void
-conn_read(struct session *s, struct conn *c)
-{
-	size_t	room = s->front->ops->room(s->front);
-	ssize_t	n;
-
-	if (room > sizeof(scratch))
-		room = sizeof(scratch);
-	if (room == 0)
-		return;
-	n = read(c->fd, scratch, room);
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EINTR)
-			conn_fail(s, c, errno);
-		return;
-	}
-	if (n == 0) {
-		c->rd_eof = 1;
-		s->peer_eof = 1;
-		update_input(s);
-		return;
-	}
-	s->front->ops->output(s->front, c, scratch, (size_t)n);
-}
-
-static void
-conn_event(int fd, int events, void *arg)
-{
-	struct conn	*c = arg;
-	struct session	*s = c->session;
-
-	(void)fd;
-	if ((events & EV_WRITE) && !s->done)
-		conn_write(s, c);
-	if ((events & EV_READ) && !s->done)
-		conn_read(s, c);
-	if (!s->done)
-		conn_update(s, c);
-	check_done(s);
-}
-
-/* How much input every target can take now. */
-size_t
-session_input_room(struct session *s)
+/* The least room among the targets; 0 if there is no target yet. */
+static size_t
+targets_room(struct session *s)
 {
 	struct conn	*c;
 	size_t		 room = 0, r;
-	int		 first = 1;
+	int		 any = 0;
 
 	TAILQ_FOREACH(c, &s->conns, entry) {
-		if (c->wr_shut)
+		if (!is_target(s, c))
 			continue;
-		r = buf_room(&c->out, BUF_CHUNK);
-		if (first || r < room)
+		r = conn_room(c);
+		if (!any || r < room)
 			room = r;
-		first = 0;
+		any = 1;
 	}
 	return room;
+}
+
+/* Hands one unit of input (a line, a chunk) to every target. */
+static void
+deliver(struct session *s, const char *p, size_t n)
+{
+	struct conn	*c;
+	int		 r;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (!is_target(s, c))
+			continue;
+		if (c->kind == CONN_DGRAM)
+			r = dgram_queue(s, c, c->connected ? NULL :
+			    &s->target->peer, p, n);
+		else
+			r = buf_append(&c->out, p, n);
+		if (r == -1) {
+			session_fail(s, "out of memory");
+			return;
+		}
+		conn_update(s, c);
+	}
+}
+
+/*
+ * The next unit to release from the staging buffer: a line with its
+ * newline; at end of input whatever is left; a datagram's worth when a
+ * line is longer than a datagram can be.  0: wait for more.
+ */
+static size_t
+next_unit(struct session *s)
+{
+	const char	*nl;
+	size_t		 used = buf_used(&s->staged), max;
+
+	max = s->cfg->udp ? DGRAM_MAX : BUF_CHUNK;
+	nl = memchr(buf_head(&s->staged), '\n', used < max ? used : max);
+	if (nl != NULL)
+		return (size_t)(nl - buf_head(&s->staged)) + 1;
+	if (used >= max)
+		return max;
+	return s->input_eof ? used : 0;
+}
+
+static void
+release_input(struct session *s)
+{
+	size_t	n;
+
+	while (!s->done && !s->delaying && buf_used(&s->staged) > 0) {
+		if ((n = next_unit(s)) == 0 || targets_room(s) < n)
+			break;
+		deliver(s, buf_head(&s->staged), n);
+		buf_consume(&s->staged, n);
+		if (s->cfg->delay_ms > 0) {
+			s->delaying = 1;
+			ev_timer_start(s->ev, &s->delay_timer,
+			    s->cfg->delay_ms);
+		}
+	}
+}
+
+/* How much input can be taken now. */
+size_t
+session_input_room(struct session *s)
+{
+	size_t	room;
+
+	if (s->line_mode)
+		room = buf_room(&s->staged, STAGED_MAX);
+	else
+		room = targets_room(s);
+	/* -C may double every byte. */
+	return s->cfg->crlf ? room / 2 : room;
+}
+
+/* Everything the user sent has been handed to the sockets. */
+static int
+input_drained(struct session *s)
+{
+	return s->input_eof && buf_used(&s->staged) == 0;
 }
 
 /*
  * Asks the front end for input exactly while some can be taken, and
  * runs the grace timer while the peer is gone and input is awaited.
  */
-static void
-update_input(struct session *s)
+void
+session_update_input(struct session *s)
 {
-	int	want;
+	struct conn	*c;
+	int		 want;
 
-	if (!s->running)
+	if (!s->running || s->done)
 		return;
-	want = !s->input_eof && !s->done && session_input_room(s) > 0;
+	release_input(s);
+	if (input_drained(s)) {
+		TAILQ_FOREACH(c, &s->conns, entry) {
+			if (c->kind == CONN_STREAM)
+				stream_maybe_shutdown(s, c);
+		}
+	}
+	want = !s->input_eof && session_input_room(s) > 0;
 	if (want == s->input_paused) {
 		s->input_paused = !want;
 		s->front->ops->input_ctl(s->front, want);
@@ -251,38 +369,34 @@ update_input(struct session *s)
 			    PEER_EOF_GRACE_MS);
 	} else
 		ev_timer_stop(s->ev, &s->grace_timer);
+	session_check_done(s);
 }
 
 /* Input from the user (a chunk in batch mode, a line at the prompt). */
 void
 session_input(struct session *s, const char *p, size_t n)
 {
-	struct conn	*c;
-
-	TAILQ_FOREACH(c, &s->conns, entry) {
-		if (c->wr_shut)
-			continue;
-		if (buf_append(&c->out, p, n) == -1) {
+	if (s->cfg->crlf) {
+		n = crlf_translate(&s->crlf_cr, p, n, xlate);
+		p = xlate;
+	}
+	if (s->line_mode) {
+		if (buf_append(&s->staged, p, n) == -1) {
 			session_fail(s, "out of memory");
 			return;
 		}
-		conn_update(s, c);
-	}
+	} else
+		deliver(s, p, n);
 	if (s->peer_eof)
 		ev_timer_start(s->ev, &s->grace_timer, PEER_EOF_GRACE_MS);
-	update_input(s);
+	session_update_input(s);
 }
 
 void
 session_input_eof(struct session *s)
 {
-	struct conn	*c;
-
 	s->input_eof = 1;
-	TAILQ_FOREACH(c, &s->conns, entry)
-		conn_maybe_shutdown(s, c);
-	update_input(s);
-	check_done(s);
+	session_update_input(s);
 }
 
 /* The front end has room again after being full. */
@@ -293,28 +407,47 @@ session_output_ready(struct session *s)
 
 	TAILQ_FOREACH(c, &s->conns, entry)
 		conn_update(s, c);
-	check_done(s);
+	session_check_done(s);
 }
 
-/*
- * One client (or one connection): done once it said everything, all of
- * it reached the user, and our side has ended too.
- */
-static void
-check_done(struct session *s)
+/* True once every socket has handed its queued bytes to the kernel. */
+static int
+all_sent(struct session *s)
 {
 	struct conn	*c;
 
-	if (s->done || s->nconns == 0)
-		return;
 	TAILQ_FOREACH(c, &s->conns, entry) {
-		if (!c->rd_eof && !s->quit)
-			return;
-		if (buf_used(&c->out) > 0 && !s->quit)
-			return;
+		if (buf_used(&c->out) > 0)
+			return 0;
 	}
-	if (!s->input_eof && !s->quit)
+	return 1;
+}
+
+/*
+ * Done once input has ended and is all sent, the peers have ended (or
+ * the wait after input ran out), and the user has everything received.
+ */
+void
+session_check_done(struct session *s)
+{
+	struct conn	*c;
+	long		 q;
+
+	if (s->done || s->nconns == 0 || !s->running)
 		return;
+	if (input_drained(s) && all_sent(s) && !s->quit_timer.active &&
+	    !s->quit && (q = quiet_ms(s)) >= 0)
+		ev_timer_start(s->ev, &s->quit_timer, q);
+	if (!s->quit) {
+		if (!input_drained(s) || !all_sent(s))
+			return;
+		TAILQ_FOREACH(c, &s->conns, entry) {
+			if (c->kind != CONN_STREAM)
+				return;
+			if (!c->rd_eof)
+				return;
+		}
+	}
 	if (!s->front->ops->flushed(s->front))
 		return;
 	s->done = 1;
@@ -324,12 +457,21 @@ check_done(struct session *s)
 int
 session_run(struct session *s)
 {
+	struct conn	*c;
+
 	if (s->front->ops->start(s->front) == -1) {
 		s->status = EXIT_FAIL;
 		return s->status;
 	}
 	s->running = 1;
-	update_input(s);
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (c->kind == CONN_STREAM || c->connected)
+			s->front->ops->event(s->front, FE_PEER_UP, &c->peer);
+	}
+	session_traffic(s);
+	if (s->cfg->recv_only)
+		s->input_eof = 1;
+	session_update_input(s);
 	while (!s->done) {
 		if (ev_run_once(s->ev) == -1) {
 			if (errno == EINTR && sig_caught != 0) {
@@ -350,8 +492,12 @@ session_free(struct session *s)
 {
 	while (!TAILQ_EMPTY(&s->conns))
 		conn_free(s, TAILQ_FIRST(&s->conns));
+	dgram_free_senders(s);
+	buf_free(&s->staged);
 	ev_timer_stop(s->ev, &s->quit_timer);
 	ev_timer_stop(s->ev, &s->grace_timer);
+	ev_timer_stop(s->ev, &s->delay_timer);
+	ev_timer_stop(s->ev, &s->idle_timer);
 	if (s->front != NULL)
 		s->front->ops->stop(s->front);
 	s->front = NULL;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <net/if.h>
 #include <netdb.h>
@@ -38,6 +39,9 @@
 /* Room for any numeric address with a scope: "fe80::1%eth0". */
 #define ADDR_STRLEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
 
+/* Largest datagram payload: UDP over IPv4 (65535 - 20 - 8). */
+#define DGRAM_MAX	65507
+
 /*
  * Everything the command line said, filled once by options.c and then
  * passed down as const.  Times are in milliseconds; -1 means "not given".
@@ -45,20 +49,37 @@
 struct config {
 	int		 family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	int		 listen;	/* -l */
+	int		 udp;		/* -u: datagrams */
+	int		 unix_sock;	/* -U: the operand is a path */
+	int		 zero;		/* -z: probe */
 	int		 numeric;	/* -n */
 	int		 verbose;	/* -v, counted */
 	int		 backlog;	/* -b */
+	int		 backlog_set;
 	int		 no_shutdown;	/* --no-shutdown */
+	int		 crlf;		/* -C */
+	int		 send_only;	/* --send-only */
+	int		 recv_only;	/* --recv-only */
+	int		 no_split;	/* --no-split: a datagram per read */
 	long		 quit_ms;	/* -q */
+	long		 wait_ms;	/* -w */
+	long		 idle_ms;	/* -i */
+	long		 delay_ms;	/* -d */
 
 	const char	*host;		/* NULL when listening on any */
 	const char	*port_arg;	/* as given, for messages */
 	uint16_t	 port;
+	uint16_t	 port_hi;	/* -z range end; equal to port if none */
+	const char	*path;		/* -U socket path; '@' first: abstract */
 	const char	*port_file;	/* --port-file */
 	const char	*source;	/* -s */
 	const char	*source_port_arg; /* -p, before the mode is known */
 	uint16_t	 source_port;
 };
+
+/* The socket type and protocol name a config asks for. */
+#define CFG_SOCKTYPE(c)	((c)->udp ? SOCK_DGRAM : SOCK_STREAM)
+#define CFG_PROTO(c)	((c)->unix_sock ? "unix" : (c)->udp ? "udp" : "tcp")
 
 /* options.c */
 int		 options_parse(int, char **, struct config *);
@@ -74,6 +95,8 @@ void		 msg_set_hook(msg_hook_fn *);
 /* addr.c */
 int		 addr_parse_port(const char *, int, int, uint16_t *, char *,
 		    size_t);
+int		 addr_parse_range(const char *, int, uint16_t *, uint16_t *,
+		    char *, size_t);
 int		 addr_parse_secs(const char *, long *, char *, size_t);
 int		 addr_is_numeric(const char *);
 int		 addr_resolve(const struct config *, const char *, uint16_t,
@@ -81,6 +104,9 @@ int		 addr_resolve(const struct config *, const char *, uint16_t,
 void		 addr_format(const struct sockaddr *, char *, size_t,
 		    uint16_t *);
 const char	*addr_service(const struct config *, uint16_t, const char *);
+int		 addr_unix(const char *, struct sockaddr_un *, socklen_t *);
+void		 addr_unix_format(const struct sockaddr_un *, socklen_t, char *,
+		    size_t);
 
 /* sock.c: small socket helpers; they return -1 and keep errno. */
 int		 sock_nonblock(int);
@@ -89,6 +115,16 @@ int		 sock_connect(int, const struct sockaddr *, socklen_t, long);
 int		 sock_listen(const struct addrinfo *, int, int);
 int		 sock_accept(int, struct sockaddr_storage *, socklen_t *);
 uint16_t	 sock_local_port(int);
+
+/* unix.c: AF_UNIX endpoints (design item 9). */
+int		 unix_connect(const char *, int, long);
+int		 unix_bind(const char *, int, int);
+int		 unix_autobind(int);
+void		 unix_unlink_at_exit(const char *);
+void		 unix_cleanup(void);
+
+/* crlf.c: LF to CRLF, keeping an existing CRLF as it is. */
+size_t		 crlf_translate(int *, const char *, size_t, char *);
 
 /* util.c */
 int64_t		 now_ms(void);
@@ -136,17 +172,38 @@ void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
 
 /*
- * A peer: one stream connection.  The session owns the list; the front
- * end only ever sees a peer as the origin of received bytes.
+ * A peer as the user sees it: who sent these bytes, where input goes.
+ * For a unix socket, host is the path and port is 0.
  */
-struct conn {
-	struct session		*session;
-	int			 fd;
+#define PEER_HOSTLEN	112
+struct peer {
 	int			 id;
 	const char		*proto;		/* "tcp", "udp", "unix" */
-	char			 host[ADDR_STRLEN];
+	char			 host[PEER_HOSTLEN];
 	uint16_t		 port;
-	struct buf		 out;		/* bytes on their way to the peer */
+	struct sockaddr_storage	 addr;		/* where datagrams for it go */
+	socklen_t		 addrlen;
+};
+void		 peer_set(struct peer *, const char *, const struct sockaddr *,
+		    socklen_t);
+const char	*peer_name(const struct peer *, char *, size_t);
+const char	*peer_addr(const struct peer *, char *, size_t);
+
+/*
+ * One socket the session moves bytes through: a stream connection, or
+ * a datagram socket (connected to one peer, or receiving from many).
+ */
+enum conn_kind {
+	CONN_STREAM,
+	CONN_DGRAM
+};
+struct conn {
+	struct session		*session;
+	enum conn_kind		 kind;
+	int			 fd;
+	int			 connected;	/* datagram: has one peer */
+	struct peer		 peer;		/* the other end */
+	struct buf		 out;		/* bytes or framed datagrams */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
@@ -154,7 +211,25 @@ struct conn {
 };
 TAILQ_HEAD(conn_list, conn);
 
+/* Someone who sent a datagram to a listening datagram socket. */
+struct sender {
+	struct peer		 peer;
+	struct conn		*via;		/* the socket it wrote to */
+	TAILQ_ENTRY(sender)	 entry;
+};
+TAILQ_HEAD(sender_list, sender);
+
 struct session;
+
+/* Flags for front_ops.output(). */
+#define OUT_DGRAM	0x1	/* the bytes are one whole datagram */
+#define OUT_SENDER	0x2	/* show who sent them */
+
+/* What front_ops.event() reports. */
+enum front_event {
+	FE_PEER_UP,		/* a peer connected (or first sent) */
+	FE_PEER_DOWN		/* a peer closed its side */
+};
 
 /*
  * The front end: where input comes from and where received bytes go.
@@ -169,15 +244,19 @@ struct front_ops {
 	const char	*name;
 	/* Start watching the user's input; called once the loop exists. */
 	int		 (*start)(struct front *);
-	/* Received bytes from a peer. Never more than room() allows. */
-	void		 (*output)(struct front *, struct conn *, const char *,
-			    size_t);
+	/* Received bytes from a peer.  Never more than room() allows,
+	 * except that a datagram is always handed over whole. */
+	void		 (*output)(struct front *, const struct peer *,
+			    const char *, size_t, int);
 	/* How many received bytes output() can take right now. */
 	size_t		 (*room)(struct front *);
 	/* True when everything received has been written out. */
 	int		 (*flushed)(struct front *);
 	/* The session wants input paused (0) or resumed (1). */
 	void		 (*input_ctl)(struct front *, int);
+	/* Something happened to a peer the user may want to hear of. */
+	void		 (*event)(struct front *, enum front_event,
+			    const struct peer *);
 	/* Undo whatever start() did to the process's terminal or fds. */
 	void		 (*stop)(struct front *);
 };
@@ -192,6 +271,15 @@ struct session {
 	struct conn_list	 conns;
 	int			 nconns;
 	int			 next_id;
+	struct sender_list	 senders;	/* of listening datagram sockets */
+	int			 nsenders;
+	struct sender		*target;	/* where datagram input goes */
+
+	/* The input pipeline: -C, then framing into lines when needed. */
+	struct buf		 staged;	/* input not yet released */
+	int			 crlf_cr;	/* last input byte was CR */
+	int			 line_mode;	/* release a line at a time */
+	int			 delaying;	/* -d: waiting between lines */
 
 	int			 input_eof;	/* the user's input ended */
 	int			 input_paused;
@@ -201,13 +289,15 @@ struct session {
 	int			 done;
 	int			 status;
 
-	struct ev_timer		 quit_timer;	/* -q after end of input */
+	struct ev_timer		 quit_timer;	/* -q: after end of input */
 	struct ev_timer		 grace_timer;	/* stdin idle after peer EOF */
+	struct ev_timer		 delay_timer;	/* -d */
+	struct ev_timer		 idle_timer;	/* -i */
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
-struct conn	*session_add_conn(struct session *, int, const char *,
-		    const struct sockaddr *);
+struct conn	*session_add_conn(struct session *, int, enum conn_kind, int,
+		    const struct sockaddr *, socklen_t);
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
@@ -216,6 +306,32 @@ void		 session_output_ready(struct session *);
 void		 session_fail(struct session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 session_free(struct session *);
+
+/* session.c, for stream.c and dgram.c */
+void		 session_traffic(struct session *);
+void		 session_received(struct session *, const struct peer *,
+		    const char *, size_t, int);
+void		 session_conn_fail(struct session *, struct conn *, int);
+void		 session_update_input(struct session *);
+void		 session_check_done(struct session *);
+void		 conn_update(struct session *, struct conn *);
+
+/* stream.c and dgram.c: one kind of conn each. */
+void		 stream_event(int, int, void *);
+void		 stream_maybe_shutdown(struct session *, struct conn *);
+int		 dgram_queue(struct session *, struct conn *,
+		    const struct peer *, const char *, size_t);
+void		 dgram_event(int, int, void *);
+size_t		 dgram_room(const struct conn *);
+void		 dgram_free_senders(struct session *);
+
+/* connect.c, shared with probe.c */
+int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
+		    int, struct addrinfo **);
+void		 connect_report(const struct config *, const struct sockaddr *);
+
+/* probe.c: -z. */
+int		 probe_main(const struct config *);
 
 /* connect.c and listen.c: the two modes; each returns an exit status. */
 int		 connect_main(const struct config *);

@@ -1,0 +1,215 @@
+/*
+ * Datagram sockets (UDP, unix datagram): whole messages both ways.
+ *
+ * The out buffer holds framed datagrams, each with the address it goes
+ * to, so one listening socket can answer many senders.  A datagram is
+ * never split or merged: up to DGRAM_MAX bytes arrive and leave whole.
+ *
+ * A listening socket remembers who wrote to it (design item 7): input
+ * goes to the most recent sender, and every datagram is shown with its
+ * sender once more than one has been seen (always with -v).
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+/* Queued datagrams per socket, in bytes, before input pauses. */
+#define DGRAM_QUEUE	(4 * BUF_CHUNK)
+
+/* Senders remembered per session; the oldest is forgotten first. */
+#define SENDERS_MAX	1024
+
+struct dgram_hdr {
+	uint32_t		 len;
+	socklen_t		 addrlen;	/* 0: the connected peer */
+	struct sockaddr_storage	 addr;
+};
+
+/* One byte more than the largest datagram, to notice truncation. */
+static char	scratch[DGRAM_MAX + 1];
+
+size_t
+dgram_room(const struct conn *c)
+{
+	size_t	room = buf_room(&c->out, DGRAM_QUEUE);
+
+	return room > sizeof(struct dgram_hdr) ?
+	    room - sizeof(struct dgram_hdr) : 0;
+}
+
+/* Queues one datagram for to (NULL: the connected peer). */
+int
+dgram_queue(struct session *s, struct conn *c, const struct peer *to,
+    const char *p, size_t n)
+{
+	struct dgram_hdr	h;
+
+	(void)s;
+	memset(&h, 0, sizeof(h));
+	h.len = (uint32_t)n;
+	if (to != NULL) {
+		h.addrlen = to->addrlen;
+		memcpy(&h.addr, &to->addr, to->addrlen);
+	}
+	if (buf_append(&c->out, &h, sizeof(h)) == -1 ||
+	    buf_append(&c->out, p, n) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+dgram_fail(struct session *s, struct conn *c, const char *what, int e)
+{
+	char	name[PEER_HOSTLEN + 32];
+
+	session_fail(s, "%s %s failed: %s", what,
+	    peer_name(&c->peer, name, sizeof(name)), strerror(e));
+}
+
+static void
+dgram_write(struct session *s, struct conn *c)
+{
+	struct dgram_hdr	h;
+	ssize_t			n;
+
+	while (buf_used(&c->out) >= sizeof(h)) {
+		memcpy(&h, buf_head(&c->out), sizeof(h));
+		if (h.addrlen == 0)
+			n = send(c->fd, buf_head(&c->out) + sizeof(h), h.len,
+			    MSG_NOSIGNAL);
+		else
+			n = sendto(c->fd, buf_head(&c->out) + sizeof(h), h.len,
+			    MSG_NOSIGNAL, (struct sockaddr *)&h.addr,
+			    h.addrlen);
+		if (n == -1) {
+			if (errno == EAGAIN || errno == EINTR ||
+			    errno == ENOBUFS)
+				break;
+			dgram_fail(s, c, "send to", errno);
+			return;
+		}
+		buf_consume(&c->out, sizeof(h) + h.len);
+		session_traffic(s);
+	}
+	session_update_input(s);
+}
+
+static struct sender *
+find_sender(struct session *s, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	struct sender	*sd;
+
+	TAILQ_FOREACH(sd, &s->senders, entry) {
+		if (sd->peer.addrlen == len &&
+		    memcmp(&sd->peer.addr, ss, len) == 0)
+			return sd;
+	}
+	return NULL;
+}
+
+/* Remembers a new sender, forgetting the oldest beyond SENDERS_MAX. */
+static struct sender *
+add_sender(struct session *s, struct conn *c,
+    const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct sender	*sd;
+	char		 name[PEER_HOSTLEN + 8];
+
+	if (s->nsenders >= SENDERS_MAX) {
+		sd = TAILQ_LAST(&s->senders, sender_list);
+		if (s->target == sd)
+			s->target = NULL;
+		TAILQ_REMOVE(&s->senders, sd, entry);
+		s->nsenders--;
+		free(sd);
+	}
+	if ((sd = calloc(1, sizeof(*sd))) == NULL)
+		return NULL;
+	sd->via = c;
+	sd->peer.id = s->next_id++;
+	peer_set(&sd->peer, c->peer.proto, (const struct sockaddr *)ss, len);
+	TAILQ_INSERT_HEAD(&s->senders, sd, entry);
+	s->nsenders++;
+	if (s->cfg->verbose)
+		msg_verbose(s->cfg, 1, "Connection received on %s",
+		    peer_addr(&sd->peer, name, sizeof(name)));
+	s->front->ops->event(s->front, FE_PEER_UP, &sd->peer);
+	return sd;
+}
+
+static void
+dgram_read(struct session *s, struct conn *c)
+{
+	struct sockaddr_storage	 ss;
+	struct sender		*sd;
+	socklen_t		 len = sizeof(ss);
+	ssize_t			 n;
+	int			 flags = OUT_DGRAM;
+
+	n = recvfrom(c->fd, scratch, sizeof(scratch), MSG_TRUNC,
+	    (struct sockaddr *)&ss, &len);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			dgram_fail(s, c, "receive from", errno);
+		return;
+	}
+	if ((size_t)n > DGRAM_MAX)
+		n = DGRAM_MAX;
+	if (c->connected) {
+		session_received(s, &c->peer, scratch, (size_t)n, flags);
+		return;
+	}
+	if ((sd = find_sender(s, &ss, len)) == NULL &&
+	    (sd = add_sender(s, c, &ss, len)) == NULL) {
+		session_fail(s, "out of memory");
+		return;
+	}
+	/* The most recent sender is who input goes to (item 7). */
+	if (TAILQ_FIRST(&s->senders) != sd) {
+		TAILQ_REMOVE(&s->senders, sd, entry);
+		TAILQ_INSERT_HEAD(&s->senders, sd, entry);
+	}
+	/* An unnamed unix sender cannot be answered. */
+	if (sd->peer.addrlen > sizeof(sa_family_t))
+		s->target = sd;
+	if (s->nsenders > 1 || s->cfg->verbose)
+		flags |= OUT_SENDER;
+	session_received(s, &sd->peer, scratch, (size_t)n, flags);
+	session_update_input(s);
+}
+
+void
+dgram_event(int fd, int events, void *arg)
+{
+	struct conn	*c = arg;
+	struct session	*s = c->session;
+
+	(void)fd;
+	if ((events & EV_WRITE) && !s->done)
+		dgram_write(s, c);
+	if ((events & EV_READ) && !s->done)
+		dgram_read(s, c);
+	conn_update(s, c);
+	session_check_done(s);
+}
+
+void
+dgram_free_senders(struct session *s)
+{
+	struct sender	*sd;
+
+	while ((sd = TAILQ_FIRST(&s->senders)) != NULL) {
+		TAILQ_REMOVE(&s->senders, sd, entry);
+		free(sd);
+	}
+	s->nsenders = 0;
+	s->target = NULL;
+}
