@@ -11,14 +11,16 @@ _sockline()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD-1]}
-	local opts="-4 -6 -b --backlog -h --help -l --listen -n --numeric
-	    -p --source-port -q --quit-after -s --source -V --version
-	    -v --verbose --no-shutdown --port-file"
+	local opts="-4 -6 -b --backlog -C --crlf -d --delay -h --help
+	    -i --idle-timeout -l --listen -n --numeric -p --source-port
+	    -q --quit-after -s --source -U --unix -u --udp -V --version
+	    -v --verbose -w --wait -z --zero --no-shutdown --no-split
+	    --port-file --recv-only --send-only"
 	local i word operands=0 skip=0
 
 	COMPREPLY=()
 	case $prev in
-	-b|--backlog|-q|--quit-after)
+	-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|-w|--wait)
 		# A number: nothing sensible to offer.
 		return 0
 		;;
@@ -49,11 +51,20 @@ _sockline()
 			continue
 		fi
 		case $word in
-		-b|--backlog|-q|--quit-after|-p|--source-port|-s|--source|\
-		--port-file)
+		-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|\
+		-w|--wait|-p|--source-port|-s|--source|--port-file)
 			skip=1 ;;
 		-*) ;;
 		*) operands=$((operands + 1)) ;;
+		esac
+	done
+	# -U takes one operand, a socket path.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-U|--unix|-[!-]*U*)
+			((operands == 0)) && COMPREPLY=($(compgen -f -- "$cur"))
+			return 0
+			;;
 		esac
 	done
 	if ((operands == 0)); then

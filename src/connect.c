@@ -189,7 +189,7 @@ connect_main(const struct config *cfg)
 		return EXIT_FAIL;
 	}
 	session_init(&s, cfg, ev);
-	if ((s.front = front_pipe_new(&s)) == NULL ||
+	if ((s.front = front_new(&s)) == NULL ||
 	    session_add_conn(&s, fd, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {
 		msg_warn("out of memory");

@@ -177,8 +177,8 @@ dgram_read(struct session *s, struct conn *c)
 		TAILQ_REMOVE(&s->senders, sd, entry);
 		TAILQ_INSERT_HEAD(&s->senders, sd, entry);
 	}
-	/* An unnamed unix sender cannot be answered. */
-	if (sd->peer.addrlen > sizeof(sa_family_t))
+	/* An unnamed unix sender cannot be answered; /to N pins one. */
+	if (sd->peer.addrlen > sizeof(sa_family_t) && s->to_id == 0)
 		s->target = sd;
 	if (s->nsenders > 1 || s->cfg->verbose)
 		flags |= OUT_SENDER;

@@ -265,7 +265,7 @@ listen_main(const struct config *cfg)
 		return EXIT_FAIL;
 	}
 	session_init(&s, cfg, ev);
-	if ((s.front = front_pipe_new(&s)) == NULL) {
+	if ((s.front = front_new(&s)) == NULL) {
 		msg_warn("out of memory");
 		goto out;
 	}

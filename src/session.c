@@ -219,12 +219,14 @@ conn_update(struct session *s, struct conn *c)
 	}
 }
 
-/* Where input goes now: all streams, or the datagram target. */
+/* Where input goes now: all streams (or the one /to picked), or the
+ * datagram target. */
 static int
 is_target(const struct session *s, const struct conn *c)
 {
 	if (c->kind == CONN_STREAM)
-		return !c->wr_shut;
+		return !c->wr_shut && (s->to_id == 0 ||
+		    s->to_id == c->peer.id);
 	if (c->connected)
 		return 1;
 	return s->target != NULL && s->target->via == c;
@@ -485,6 +487,105 @@ session_run(struct session *s)
 		}
 	}
 	return s->status;
+}
+
+/*
+ * The peers a user can name: stream connections and connected datagram
+ * sockets, then the senders of listening ones, most recent first.
+ */
+int
+session_peers(struct session *s, const struct peer **out, int max)
+{
+	struct conn	*c;
+	struct sender	*sd;
+	int		 n = 0;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if ((c->kind == CONN_STREAM || c->connected) && n < max)
+			out[n++] = &c->peer;
+	}
+	TAILQ_FOREACH(sd, &s->senders, entry) {
+		if (n < max)
+			out[n++] = &sd->peer;
+	}
+	return n;
+}
+
+/* /to N (0: all, or back to the most recent sender); -1: no such peer. */
+int
+session_set_target(struct session *s, int id)
+{
+	struct conn	*c;
+	struct sender	*sd;
+
+	if (id == 0) {
+		s->to_id = 0;
+		s->target = TAILQ_FIRST(&s->senders);
+		session_update_input(s);
+		return 0;
+	}
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (c->kind == CONN_STREAM && c->peer.id == id) {
+			s->to_id = id;
+			session_update_input(s);
+			return 0;
+		}
+	}
+	TAILQ_FOREACH(sd, &s->senders, entry) {
+		if (sd->peer.id == id) {
+			s->to_id = id;
+			s->target = sd;
+			session_update_input(s);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* /close N: drop one stream peer, or forget one sender; -1: none. */
+int
+session_close_peer(struct session *s, int id)
+{
+	struct conn	*c;
+	struct sender	*sd;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (c->kind == CONN_STREAM && c->peer.id == id) {
+			s->front->ops->event(s->front, FE_PEER_DOWN,
+			    &c->peer);
+			if (s->to_id == id)
+				s->to_id = 0;
+			conn_free(s, c);
+			/* The only client gone ends a one-client session. */
+			if (s->nconns == 0)
+				s->done = 1;
+			session_update_input(s);
+			return 0;
+		}
+	}
+	TAILQ_FOREACH(sd, &s->senders, entry) {
+		if (sd->peer.id == id) {
+			if (s->target == sd)
+				s->target = NULL;
+			if (s->to_id == id)
+				s->to_id = 0;
+			TAILQ_REMOVE(&s->senders, sd, entry);
+			s->nsenders--;
+			free(sd);
+			if (s->target == NULL)
+				s->target = TAILQ_FIRST(&s->senders);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Ends the session now (exit, Ctrl-D, /quit), with status. */
+void
+session_quit(struct session *s, int status)
+{
+	s->done = 1;
+	s->status = status;
 }
 
 void

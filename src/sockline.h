@@ -261,6 +261,8 @@ struct front_ops {
 	void		 (*stop)(struct front *);
 };
 
+/* front.c: picks the front end for this run. */
+struct front	*front_new(struct session *);
 struct front	*front_pipe_new(struct session *);
 
 /* session.c: moves bytes between the front end and the peers. */
@@ -274,6 +276,7 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
+	int			 to_id;		/* /to N: only that peer; 0: all */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
 	struct buf		 staged;	/* input not yet released */
@@ -306,6 +309,12 @@ void		 session_output_ready(struct session *);
 void		 session_fail(struct session *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 session_free(struct session *);
+
+/* session.c, for prompt commands (/peers, /to, /close, /quit). */
+int		 session_peers(struct session *, const struct peer **, int);
+int		 session_set_target(struct session *, int);
+int		 session_close_peer(struct session *, int);
+void		 session_quit(struct session *, int);
 
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
