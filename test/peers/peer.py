@@ -10,6 +10,11 @@ The peer listens (or connects), takes one connection and runs the steps
 in order.  It exits 0 when every step succeeded, 1 with a one-line
 reason on stderr otherwise, so a test can assert on what the peer saw.
 
+With --udp (UDP, or unix datagram with --unix) each send is one
+datagram and each expect receives exactly one datagram; a listening
+peer answers whoever sent the last datagram.  A unix datagram client
+binds an abstract name so that it can be answered.
+
 Steps:
   send:TEXT            send TEXT (C escapes: \\n \\r \\t \\0 \\\\ \\xHH)
   send-file:PATH       send the bytes of PATH
@@ -28,6 +33,8 @@ Steps:
   recv:N               receive N bytes and discard them
   touch:PATH           create PATH (tells the test how far the peer got)
   no-eof-within:MS     fail if end of stream arrives within MS
+  no-dgram-within:MS   (datagrams) fail if a datagram arrives within MS
+  sender-file:PATH     (datagrams) write who sent the last datagram to PATH
 
 Other modes:
   --bind-only          bind a TCP port without listening (connects to it
@@ -88,6 +95,84 @@ def recv_until_eof(sock, chunk=65536, delay=0.0):
         data += b
         if delay:
             time.sleep(delay)
+
+
+class Dgram:
+    """A datagram socket that answers whoever wrote last."""
+
+    def __init__(self, sock, connected):
+        self.sock = sock
+        self.connected = connected
+        self.last = None
+
+    def send(self, data):
+        if self.connected:
+            self.sock.send(data)
+        elif self.last is None:
+            fail("nobody to send to: no datagram received yet")
+        else:
+            self.sock.sendto(data, self.last)
+
+    def recv(self):
+        data, addr = self.sock.recvfrom(65536)
+        if not self.connected:
+            self.last = addr
+        return data
+
+
+def fmt_addr(addr):
+    if isinstance(addr, tuple):
+        return "%s %d" % (addr[0], addr[1])
+    if isinstance(addr, bytes):
+        return "@" + addr[1:].decode("utf-8", "replace")
+    return addr
+
+
+def run_dgram_steps(d, steps):
+    for step in steps:
+        name, _, arg = step.partition(":")
+        if name == "send":
+            d.send(unescape(arg))
+        elif name == "send-file":
+            with open(arg, "rb") as f:
+                d.send(f.read())
+        elif name == "expect":
+            want = unescape(arg)
+            got = d.recv()
+            if got != want:
+                fail("expected datagram %r, got %r" % (want[:80], got[:80]))
+        elif name == "recv-all":
+            with open(arg, "wb") as f:
+                f.write(d.recv())
+        elif name == "no-dgram-within":
+            d.sock.settimeout(int(arg) / 1000.0)
+            try:
+                got = d.recv()
+                fail("unexpected datagram %r" % got[:64])
+            except socket.timeout:
+                pass
+            d.sock.settimeout(None)
+        elif name == "sender-file":
+            with open(arg + ".tmp", "w") as f:
+                f.write(fmt_addr(d.last) + "\n")
+            os.rename(arg + ".tmp", arg)
+        elif name == "touch":
+            open(arg, "a").close()
+        elif name == "sleep":
+            time.sleep(int(arg) / 1000.0)
+        elif name == "wait-file":
+            deadline = time.monotonic() + 20
+            while not os.path.exists(arg):
+                if time.monotonic() > deadline:
+                    fail("timed out waiting for %s" % arg)
+                time.sleep(0.01)
+        else:
+            fail("unknown datagram step %r" % step)
+
+
+def unix_addr(path):
+    """'@name' is an abstract socket, as in sockline."""
+    return "\0" + path[1:] if path.startswith("@") else path
 
 
 def run_steps(sock, steps):
@@ -185,10 +270,16 @@ def main():
     ap.add_argument("--host")
     ap.add_argument("--bind-only", action="store_true")
     ap.add_argument("--peer-file")
+    ap.add_argument("--udp", action="store_true")
+    ap.add_argument("--unix")
     ap.add_argument("steps", nargs="*")
     a = ap.parse_args()
 
     family = socket.AF_INET6 if a.v6 else socket.AF_INET
+    if a.udp:
+        return dgram_main(a, family)
+    if a.unix:
+        family = socket.AF_UNIX
     if a.bind_only:
         srv = socket.socket(family, socket.SOCK_STREAM)
         srv.bind((a.host or ("::1" if a.v6 else "127.0.0.1"), a.port))
@@ -198,11 +289,15 @@ def main():
     if a.listen:
         host = a.host or ("::1" if a.v6 else "127.0.0.1")
         srv = socket.socket(family, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind((host, a.port))
+        if a.unix:
+            srv.bind(unix_addr(a.unix))
+        else:
+            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            srv.bind((host, a.port))
         srv.listen(16)
         if a.port_file:
-            write_port_file(a.port_file, srv.getsockname()[1])
+            write_port_file(a.port_file,
+                            0 if a.unix else srv.getsockname()[1])
         srv.settimeout(30)
         try:
             sock, addr = srv.accept()
@@ -215,15 +310,47 @@ def main():
         sock.settimeout(None)
         srv.close()
     else:
-        if not a.connect:
-            fail("--listen or --connect HOST")
         try:
-            sock = socket.create_connection((a.connect, a.port), timeout=10)
+            if a.unix:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(unix_addr(a.unix))
+            elif not a.connect:
+                fail("--listen or --connect HOST")
+            else:
+                sock = socket.create_connection((a.connect, a.port),
+                                                timeout=10)
         except OSError as e:
             fail("connect: %s" % e)
         sock.settimeout(None)
     try:
         run_steps(sock, a.steps)
+    except OSError as e:
+        fail("%s" % e)
+    return 0
+
+
+def dgram_main(a, family):
+    try:
+        if a.unix:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            if a.listen:
+                sock.bind(unix_addr(a.unix))
+            else:
+                sock.bind("\0sockline-test-peer-%d" % os.getpid())
+                sock.connect(unix_addr(a.unix))
+        else:
+            sock = socket.socket(family, socket.SOCK_DGRAM)
+            if a.listen:
+                sock.bind((a.host or ("::1" if a.v6 else "127.0.0.1"),
+                           a.port))
+            else:
+                sock.connect((a.connect, a.port))
+    except OSError as e:
+        fail("%s" % e)
+    if a.port_file:
+        write_port_file(a.port_file, 0 if a.unix else sock.getsockname()[1])
+    try:
+        run_dgram_steps(Dgram(sock, not a.listen), a.steps)
     except OSError as e:
         fail("%s" % e)
     return 0
