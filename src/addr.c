@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 
 #include <ctype.h>
@@ -200,6 +201,30 @@ family_conflict(int family, const char *host, char *err, size_t errlen)
 }
 
 /*
+ * Says why a scoped IPv6 literal ("fe80::1%eth0") failed, when the
+ * scope names no interface; getaddrinfo(3) only says "Name or service
+ * not known".
+ */
+static int
+bad_scope(const char *host, char *err, size_t errlen)
+{
+	struct in6_addr	 a6;
+	char		 plain[INET6_ADDRSTRLEN];
+	const char	*pct = strchr(host, '%');
+	size_t		 n;
+
+	if (pct == NULL || (n = (size_t)(pct - host)) >= sizeof(plain))
+		return 0;
+	memcpy(plain, host, n);
+	plain[n] = '\0';
+	if (inet_pton(AF_INET6, plain, &a6) != 1 || all_digits(pct + 1) ||
+	    if_nametoindex(pct + 1) != 0)
+		return 0;
+	snprintf(err, errlen, "%s: no interface named %s", host, pct + 1);
+	return 1;
+}
+
+/*
  * Resolves host (NULL: any address, for listening) and port into a list
  * of addresses to try in order.  Returns -1 with a message in err.
  */
@@ -226,6 +251,8 @@ addr_resolve(const struct config *cfg, const char *host, uint16_t port,
 	e = getaddrinfo(host, serv, &hints, res);
 	if (e == 0)
 		return 0;
+	if (host != NULL && bad_scope(host, err, errlen))
+		return -1;
 	if (e == EAI_NONAME && cfg->numeric && host != NULL)
 		snprintf(err, errlen, "%s: not a numeric address, and -n "
 		    "forbids name lookups", host);
