@@ -11,16 +11,19 @@ _sockline()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]}
 	local prev=${COMP_WORDS[COMP_CWORD-1]}
-	local opts="-4 -6 -b --backlog -C --crlf -d --delay -h --help
-	    -i --idle-timeout -l --listen -n --numeric -p --source-port
-	    -q --quit-after -s --source -U --unix -u --udp -V --version
-	    -v --verbose -w --wait -z --zero --no-shutdown --no-split
-	    --port-file --recv-only --send-only"
+	local opts="-4 -6 -b --backlog -C --crlf -c --sh-exec -d --delay
+	    -e --exec -h --help -i --idle-timeout -k --keep-open -l --listen
+	    -m --max-conns -n --numeric -p --source-port -q --quit-after
+	    -s --source -U --unix -u --udp -V --version -v --verbose
+	    -w --wait -z --zero --allow --deny --echo --lockstep
+	    --no-shutdown --no-split --port-file --recv-only --reply
+	    --send-only --upper"
 	local i word operands=0 skip=0
 
 	COMPREPLY=()
 	case $prev in
-	-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|-w|--wait)
+	-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|-w|--wait|\
+	-m|--max-conns|--allow|--deny|--reply)
 		# A number: nothing sensible to offer.
 		return 0
 		;;
@@ -34,6 +37,10 @@ _sockline()
 		;;
 	--port-file)
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
+	-e|--exec|-c|--sh-exec)
+		COMPREPLY=($(compgen -c -- "$cur"))
 		return 0
 		;;
 	esac
@@ -52,7 +59,8 @@ _sockline()
 		fi
 		case $word in
 		-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|\
-		-w|--wait|-p|--source-port|-s|--source|--port-file)
+		-w|--wait|-p|--source-port|-s|--source|--port-file|\
+		-m|--max-conns|--allow|--deny|--reply|-e|--exec|-c|--sh-exec)
 			skip=1 ;;
 		-*) ;;
 		*) operands=$((operands + 1)) ;;

@@ -401,3 +401,89 @@ peer_name(const struct peer *p, char *buf, size_t len)
 		    p->proto);
 	return buf;
 }
+
+/*
+ * Parses "ADDR" or "ADDR/LEN" (numeric IPv4 or IPv6) for --allow and
+ * --deny.  The bits beyond LEN are cleared so matching is a compare.
+ */
+int
+addr_parse_cidr(const char *s, struct cidr *c)
+{
+	char		 a[INET6_ADDRSTRLEN];
+	const char	*slash = strchr(s, '/');
+	size_t		 n = slash != NULL ? (size_t)(slash - s) : strlen(s);
+	unsigned long	 bits;
+	char		*end;
+	int		 i, max;
+
+	if (n == 0 || n >= sizeof(a))
+		return -1;
+	memcpy(a, s, n);
+	a[n] = '\0';
+	memset(c, 0, sizeof(*c));
+	if (inet_pton(AF_INET, a, c->addr) == 1)
+		c->family = AF_INET;
+	else if (inet_pton(AF_INET6, a, c->addr) == 1)
+		c->family = AF_INET6;
+	else
+		return -1;
+	max = c->family == AF_INET ? 32 : 128;
+	c->bits = max;
+	if (slash != NULL) {
+		if (!all_digits(slash + 1))
+			return -1;
+		bits = strtoul(slash + 1, &end, 10);
+		if (bits > (unsigned long)max)
+			return -1;
+		c->bits = (int)bits;
+	}
+	for (i = c->bits; i < max; i++)
+		c->addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	return 0;
+}
+
+/* True if sa (a v4-mapped address counting as IPv4) is in the list. */
+int
+addr_cidr_match(const struct cidr_list *l, const struct sockaddr *sa)
+{
+	const struct sockaddr_in6	*s6;
+	uint8_t				 a[16];
+	int				 family, i, b;
+
+	if (sa->sa_family == AF_INET) {
+		family = AF_INET;
+		memcpy(a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)sa;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			family = AF_INET;
+			memcpy(a, &s6->sin6_addr.s6_addr[12], 4);
+		} else {
+			family = AF_INET6;
+			memcpy(a, &s6->sin6_addr, 16);
+		}
+	} else
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].family != family)
+			continue;
+		for (b = 0; b < l->v[i].bits; b++) {
+			if ((a[b / 8] ^ l->v[i].addr[b / 8]) &
+			    (0x80 >> (b % 8)))
+				break;
+		}
+		if (b == l->v[i].bits)
+			return 1;
+	}
+	return 0;
+}
+
+/* --allow and --deny: a peer must match an --allow (if any is given)
+ * and no --deny. */
+int
+addr_allowed(const struct config *cfg, const struct sockaddr *sa)
+{
+	if (cfg->allow.n > 0 && !addr_cidr_match(&cfg->allow, sa))
+		return 0;
+	return !addr_cidr_match(&cfg->deny, sa);
+}

@@ -129,6 +129,7 @@ add_sender(struct session *s, struct conn *c,
 			s->target = NULL;
 		TAILQ_REMOVE(&s->senders, sd, entry);
 		s->nsenders--;
+		respond_sender_free(s, sd);
 		free(sd);
 	}
 	if ((sd = calloc(1, sizeof(*sd))) == NULL)
@@ -143,6 +144,20 @@ add_sender(struct session *s, struct conn *c,
 		    peer_addr(&sd->peer, name, sizeof(name)));
 	s->front->ops->event(s->front, FE_PEER_UP, &sd->peer);
 	return sd;
+}
+
+static void
+refuse_sender(struct session *s, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	struct peer	p;
+	char		name[PEER_HOSTLEN + 8];
+
+	if (s->cfg->verbose == 0)
+		return;
+	peer_set(&p, CFG_PROTO(s->cfg), (const struct sockaddr *)ss, len);
+	msg_verbose(s->cfg, 1, "Refused a datagram from %s: not allowed",
+	    peer_addr(&p, name, sizeof(name)));
 }
 
 static void
@@ -164,7 +179,13 @@ dgram_read(struct session *s, struct conn *c)
 	if ((size_t)n > DGRAM_MAX)
 		n = DGRAM_MAX;
 	if (c->connected) {
-		session_received(s, &c->peer, scratch, (size_t)n, flags);
+		session_received(s, c, NULL, scratch, (size_t)n, flags);
+		return;
+	}
+	/* --allow / --deny, before anything of the datagram is used. */
+	if (ss.ss_family != AF_UNIX &&
+	    !addr_allowed(s->cfg, (struct sockaddr *)&ss)) {
+		refuse_sender(s, &ss, len);
 		return;
 	}
 	if ((sd = find_sender(s, &ss, len)) == NULL &&
@@ -182,7 +203,7 @@ dgram_read(struct session *s, struct conn *c)
 		s->target = sd;
 	if (s->nsenders > 1 || s->cfg->verbose)
 		flags |= OUT_SENDER;
-	session_received(s, &sd->peer, scratch, (size_t)n, flags);
+	session_received(s, c, sd, scratch, (size_t)n, flags);
 	session_update_input(s);
 }
 
@@ -208,6 +229,7 @@ dgram_free_senders(struct session *s)
 
 	while ((sd = TAILQ_FIRST(&s->senders)) != NULL) {
 		TAILQ_REMOVE(&s->senders, sd, entry);
+		respond_sender_free(s, sd);
 		free(sd);
 	}
 	s->nsenders = 0;

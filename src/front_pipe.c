@@ -49,9 +49,19 @@ static int
 pipe_start(struct front *f)
 {
 	struct pipe_front	*pf = f->priv;
+	const struct config	*cfg = f->s->cfg;
 
 	make_nonblocking(pf, STDIN_FILENO);
 	make_nonblocking(pf, STDOUT_FILENO);
+	/*
+	 * With a responder, stdin is not read at all, so a background
+	 * `sockline -l 0 --echo &` with stdin at /dev/null serves normally
+	 * and never half-closes its clients (design item 13).
+	 */
+	if (cfg->recv_only || cfg->responder != RESP_NONE) {
+		pf->in_open = 0;
+		session_input_none(f->s);
+	}
 	return 0;
 }
 

@@ -19,12 +19,36 @@
 
 #define MAX_LISTENERS	8
 
+/* Clients taken per wakeup, so a burst does not starve the others. */
+#define ACCEPT_BURST	64
+
+/* Out of file descriptors: how long to stop accepting. */
+#define EMFILE_PAUSE_MS	100
+
 struct listener {
 	const struct config	*cfg;
 	struct session		*s;
 	int			 fds[MAX_LISTENERS];
 	int			 nfds;
+	struct ev_timer		 resume;
 };
+
+static void	accept_event(int, int, void *);
+
+static void
+watch_listeners(struct listener *l, int on)
+{
+	int	i;
+
+	for (i = 0; i < l->nfds; i++)
+		ev_set(l->s->ev, l->fds[i], on ? EV_READ : 0, accept_event, l);
+}
+
+static void
+on_resume(void *arg)
+{
+	watch_listeners(arg, 1);
+}
 
 static void
 close_listeners(struct listener *l)
@@ -169,42 +193,90 @@ fail:
 	return -1;
 }
 
+/* Says why a client was turned away, with -v, and closes it. */
 static void
-accept_event(int fd, int events, void *arg)
+refuse(struct listener *l, int fd, const struct sockaddr_storage *ss,
+    const char *why)
 {
-	struct listener		*l = arg;
+	char		host[ADDR_STRLEN];
+	uint16_t	port;
+
+	if (l->cfg->verbose) {
+		addr_format((const struct sockaddr *)ss, host, sizeof(host),
+		    &port);
+		msg_verbose(l->cfg, 1, "Refused a connection from %s %u: %s",
+		    host, port, why);
+	}
+	close(fd);
+}
+
+/* Takes one client; returns 0 to go on accepting, -1 to stop. */
+static int
+accept_one(struct listener *l, int fd)
+{
+	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
 	socklen_t		 len;
-	char			 host[ADDR_STRLEN];
+	char			 host[ADDR_STRLEN], why[64];
 	uint16_t		 port;
 	int			 cfd;
 
-	(void)events;
 	if ((cfd = sock_accept(fd, &ss, &len)) == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
+		if (errno == EMFILE || errno == ENFILE) {
+			/* The clients we have keep being served; retry. */
+			msg_verbose(cfg, 1, "Cannot accept for now: %s",
+			    strerror(errno));
+			watch_listeners(l, 0);
+			ev_timer_start(l->s->ev, &l->resume, EMFILE_PAUSE_MS);
+		} else if (errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNABORTED)
 			session_fail(l->s, "accept failed: %s",
 			    strerror(errno));
-		return;
+		return -1;
 	}
-	if (l->cfg->unix_sock) {
+	/* Before a byte is read (design item 14). */
+	if (!cfg->unix_sock && !addr_allowed(cfg, (struct sockaddr *)&ss)) {
+		refuse(l, cfd, &ss, "not allowed");
+		return 0;
+	}
+	if (cfg->keep_open && l->s->nconns >= cfg->max_conns) {
+		snprintf(why, sizeof(why), "%d clients already (-m)",
+		    cfg->max_conns);
+		refuse(l, cfd, &ss, why);
+		return 0;
+	}
+	if (cfg->unix_sock) {
 		/* A unix client is nameless: call it by the listener's path. */
-		addr_unix(l->cfg->path, &sun, &len);
+		addr_unix(cfg->path, &sun, &len);
 		memcpy(&ss, &sun, len);
-		msg_verbose(l->cfg, 1, "Connection received on %s",
-		    l->cfg->path);
-	} else {
+		msg_verbose(cfg, 1, "Connection received on %s", cfg->path);
+	} else if (cfg->verbose) {
 		addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
-		msg_verbose(l->cfg, 1, "Connection received on %s %u", host,
-		    port);
+		msg_verbose(cfg, 1, "Connection received on %s %u", host, port);
 	}
 	/* One client only: later ones are refused, not left waiting. */
-	close_listeners(l);
+	if (!cfg->keep_open)
+		close_listeners(l);
 	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
+		return -1;
+	}
+	return cfg->keep_open ? 0 : -1;
+}
+
+static void
+accept_event(int fd, int events, void *arg)
+{
+	struct listener	*l = arg;
+	int		 i;
+
+	(void)events;
+	for (i = 0; i < ACCEPT_BURST && !l->s->done; i++) {
+		if (accept_one(l, fd) == -1)
+			break;
 	}
 }
 
@@ -233,9 +305,10 @@ serve(struct listener *l)
 			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
-		} else
-			ev_set(l->s->ev, l->fds[i], EV_READ, accept_event, l);
+		}
 	}
+	if (!cfg->udp)
+		watch_listeners(l, 1);
 	/* Datagram sockets now belong to the session. */
 	if (cfg->udp)
 		l->nfds = 0;
@@ -259,6 +332,7 @@ listen_main(const struct config *cfg)
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.s = &s;
+	ev_timer_init(&l.resume, on_resume, &l);
 	signals_init();
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
@@ -275,6 +349,7 @@ listen_main(const struct config *cfg)
 		goto out;
 	status = session_run(&s);
 out:
+	ev_timer_stop(ev, &l.resume);
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);

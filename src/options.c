@@ -27,6 +27,8 @@ enum opt_kind {
 	OPT_SECS,		/* long field, milliseconds */
 	OPT_STR,		/* const char * field */
 	OPT_FAMILY,		/* -4 / -6 */
+	OPT_CIDR,		/* --allow / --deny: appended to a list */
+	OPT_RESPONDER,		/* --echo, --upper, --reply, -e, -c */
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -37,7 +39,13 @@ enum {
 	LONG_NO_SPLIT,
 	LONG_PORT_FILE,
 	LONG_RECV_ONLY,
-	LONG_SEND_ONLY
+	LONG_SEND_ONLY,
+	LONG_ALLOW,
+	LONG_DENY,
+	LONG_ECHO,
+	LONG_LOCKSTEP,
+	LONG_REPLY,
+	LONG_UPPER
 };
 
 struct optdef {
@@ -63,14 +71,22 @@ static const struct optdef optdefs[] = {
 	  "listen(2) backlog (default 128)" },
 	{ 'C', "crlf", NULL, OPT_FLAG, F(crlf), 0, 0,
 	  "send line ends as CRLF" },
+	{ 'c', "sh-exec", "CMD", OPT_RESPONDER, 0, RESP_SHELL, 0,
+	  "listen: connect each client to /bin/sh -c CMD" },
 	{ 'd', "delay", "SECS", OPT_SECS, F(delay_ms), 0, 0,
 	  "wait SECS between lines sent" },
+	{ 'e', "exec", "CMD", OPT_RESPONDER, 0, RESP_EXEC, 0,
+	  "listen: connect each client to CMD (split, no shell)" },
 	{ 'h', "help", NULL, OPT_HELP, 0, 0, 0,
 	  "show this help and exit" },
 	{ 'i', "idle-timeout", "SECS", OPT_SECS, F(idle_ms), 0, 0,
 	  "quit (exit 1) when nothing moved either way for SECS" },
+	{ 'k', "keep-open", NULL, OPT_FLAG, F(keep_open), 0, 0,
+	  "listen: serve many clients at once, keep running" },
 	{ 'l', "listen", NULL, OPT_FLAG, F(listen), 0, 0,
 	  "listen instead of connecting" },
+	{ 'm', "max-conns", "N", OPT_INT, F(max_conns), 1, 1000000,
+	  "listen: at most N clients at once (default 100)" },
 	{ 'n', "numeric", NULL, OPT_FLAG, F(numeric), 0, 0,
 	  "no DNS or service-name lookups" },
 	{ 'p', "source-port", "PORT", OPT_STR, F(source_port_arg), 0, 0,
@@ -101,6 +117,18 @@ static const struct optdef optdefs[] = {
 	  "only receive: never read input or send" },
 	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
 	  "only send: discard what the peer sends" },
+	{ LONG_ALLOW, "allow", "ADDR[/LEN]", OPT_CIDR, F(allow), 0, 0,
+	  "listen: accept only these peers (repeatable)" },
+	{ LONG_DENY, "deny", "ADDR[/LEN]", OPT_CIDR, F(deny), 0, 0,
+	  "listen: refuse these peers (repeatable)" },
+	{ LONG_ECHO, "echo", NULL, OPT_RESPONDER, 0, RESP_ECHO, 0,
+	  "listen: send every byte back" },
+	{ LONG_LOCKSTEP, "lockstep", NULL, OPT_FLAG, F(lockstep), 0, 0,
+	  "client: send a line, print one reply, then the next" },
+	{ LONG_REPLY, "reply", "TEXT", OPT_RESPONDER, 0, RESP_REPLY, 0,
+	  "listen: answer each message with TEXT (\\n \\r \\t \\\\ \\xHH)" },
+	{ LONG_UPPER, "upper", NULL, OPT_RESPONDER, 0, RESP_UPPER, 0,
+	  "listen: send every byte back upper-cased" },
 };
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -182,12 +210,55 @@ help(void)
 	exit(EXIT_OK);
 }
 
+/* --echo, --upper, --reply, -e, -c: one of them at most. */
+static void
+set_responder(struct config *cfg, const struct optdef *o, const char *arg)
+{
+	static const char	*names[] = { NULL, "--echo", "--upper",
+				    "--reply", "-e", "-c" };
+	char			 err[128], *text;
+	char			**argv;
+	size_t			 len;
+
+	if (cfg->responder != RESP_NONE && cfg->responder != o->min)
+		usage_error("%s and %s exclude each other",
+		    names[cfg->responder], names[o->min]);
+	cfg->responder = (enum responder)o->min;
+	switch (cfg->responder) {
+	case RESP_REPLY:
+		if (escape_decode(arg, &text, &len, err, sizeof(err)) == -1)
+			usage_error("--reply %s: %s", arg, err);
+		cfg->reply = text;
+		cfg->reply_len = len;
+		break;
+	case RESP_EXEC:
+		if (argv_split(arg, &argv, err, sizeof(err)) == -1)
+			usage_error("-e %s: %s", arg, err);
+		cfg->exec_argv = argv;
+		break;
+	case RESP_SHELL:
+		if (*arg == '\0')
+			usage_error("-c: empty command");
+		if ((argv = calloc(4, sizeof(*argv))) == NULL)
+			usage_error("out of memory");
+		argv[0] = "/bin/sh";
+		argv[1] = "-c";
+		argv[2] = (char *)arg;
+		cfg->exec_argv = argv;
+		break;
+	default:
+		break;
+	}
+}
+
 /* Applies one option to the config; returns -1 after a message. */
 static int
 apply(const struct optdef *o, const char *arg, struct config *cfg)
 {
-	char	*base = (char *)cfg, *end, err[128];
-	long	 v;
+	struct cidr_list	*list;
+	struct cidr		*nv;
+	char			*base = (char *)cfg, *end, err[128];
+	long			 v;
 
 	switch (o->kind) {
 	case OPT_FLAG:
@@ -224,6 +295,20 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 			usage_error("-4 and -6 cannot be used together");
 		cfg->family = (int)o->min;
 		break;
+	case OPT_CIDR:
+		list = (struct cidr_list *)(base + o->off);
+		if ((nv = reallocarray(list->v, list->n + 1,
+		    sizeof(*list->v))) == NULL)
+			usage_error("out of memory");
+		list->v = nv;
+		if (addr_parse_cidr(arg, &list->v[list->n]) == -1)
+			usage_error("--%s %s: not an address or ADDR/LEN",
+			    o->name, arg);
+		list->n++;
+		break;
+	case OPT_RESPONDER:
+		set_responder(cfg, o, arg);
+		break;
 	case OPT_HELP:
 		help();
 	case OPT_VERSION:
@@ -246,6 +331,27 @@ check_modes(const struct config *cfg)
 	if (cfg->zero && (cfg->listen || cfg->udp))
 		usage_error("-z probes stream ports: not with %s",
 		    cfg->listen ? "-l" : "-u");
+	if (cfg->lockstep && (cfg->listen || cfg->zero || cfg->send_only ||
+	    cfg->recv_only))
+		usage_error("--lockstep is a client that sends and receives: "
+		    "not with %s", cfg->listen ? "-l" : cfg->zero ? "-z" :
+		    cfg->send_only ? "--send-only" : "--recv-only");
+	if (!cfg->listen) {
+		if (cfg->keep_open)
+			usage_error("-k is for listening (-l)");
+		if (cfg->max_conns != 0)
+			usage_error("-m is for listening (-l)");
+		if (cfg->allow.n > 0 || cfg->deny.n > 0)
+			usage_error("--allow and --deny are for listening (-l)");
+		if (cfg->responder != RESP_NONE)
+			usage_error("--echo, --upper, --reply, -e and -c are "
+			    "for listening (-l)");
+	}
+	if (cfg->unix_sock && (cfg->allow.n > 0 || cfg->deny.n > 0))
+		usage_error("--allow and --deny take IP addresses: not with -U");
+	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
+		usage_error("a responder sends and receives: not with %s",
+		    cfg->send_only ? "--send-only" : "--recv-only");
 	if (cfg->listen) {
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
@@ -290,6 +396,8 @@ check_operands(struct config *cfg, int argc, char **argv)
 	const char	*port;
 
 	check_modes(cfg);
+	if (cfg->max_conns == 0)
+		cfg->max_conns = 100;
 	if (cfg->unix_sock) {
 		if (argc == 0)
 			usage_error("missing socket path");
@@ -377,6 +485,7 @@ options_parse(int argc, char **argv, struct config *cfg)
 	cfg->wait_ms = -1;
 	cfg->idle_ms = -1;
 	cfg->delay_ms = -1;
+	cfg->max_conns = 0;
 
 	*p++ = ':';		/* report a missing argument as ':' */
 	for (i = 0; i < NOPTDEFS; i++) {

@@ -38,9 +38,20 @@
 /* Default quiet period of a datagram client after end of input. */
 #define DGRAM_QUIET_MS	1000
 
+/*
+ * -k: what a client may have queued.  Input waits for the slowest client
+ * that still reads; one that is full and has taken nothing for STALL_MS
+ * is dropped, so it neither stalls the others for long nor makes memory
+ * grow without bound.
+ */
+#define CONN_OUT_MAX	(4 * BUF_CHUNK)
+#define STALL_MS	1000
+
 static char	xlate[2 * BUF_CHUNK];
 
-static void	release_input(struct session *);
+static void	conn_free(struct session *, struct conn *);
+static void	show_rest(struct session *, struct conn *);
+
 
 /* How long to wait after the end of input; -1: until the peer ends. */
 static long
@@ -83,7 +94,26 @@ on_delay_timer(void *arg)
 	struct session	*s = arg;
 
 	s->delaying = 0;
-	release_input(s);
+	session_release_input(s);
+	session_update_input(s);
+}
+
+/* -k: input has been held up by a full client; drop the stuck ones. */
+static void
+on_stall_timer(void *arg)
+{
+	struct session	*s = arg;
+	struct conn	*c, *next;
+	int64_t		 now = now_ms();
+
+	for (c = TAILQ_FIRST(&s->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->kind == CONN_STREAM &&
+		    buf_room(&c->out, CONN_OUT_MAX) == 0 &&
+		    now - c->progress_ms >= STALL_MS)
+			session_drop_conn(s, c, "it does not read what is "
+			    "sent to it");
+	}
 	session_update_input(s);
 }
 
@@ -105,14 +135,17 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	s->cfg = cfg;
 	s->ev = ev;
 	TAILQ_INIT(&s->conns);
+	TAILQ_INIT(&s->dead);
 	TAILQ_INIT(&s->senders);
 	s->next_id = 1;
 	s->input_paused = 1;
-	s->line_mode = cfg->delay_ms > 0 || (cfg->udp && !cfg->no_split);
+	s->line_mode = cfg->delay_ms > 0 || cfg->lockstep ||
+	    (cfg->udp && !cfg->no_split);
 	ev_timer_init(&s->quit_timer, on_quit_timer, s);
 	ev_timer_init(&s->grace_timer, on_grace_timer, s);
 	ev_timer_init(&s->delay_timer, on_delay_timer, s);
 	ev_timer_init(&s->idle_timer, on_idle_timer, s);
+	ev_timer_init(&s->stall_timer, on_stall_timer, s);
 }
 
 /* Ends the session with a message and exit status 1. */
@@ -137,8 +170,56 @@ session_conn_fail(struct session *s, struct conn *c, int e)
 {
 	char	name[PEER_HOSTLEN + 32];
 
+	if (s->cfg->keep_open && c->kind == CONN_STREAM) {
+		session_drop_conn(s, c, strerror(e));
+		return;
+	}
 	session_fail(s, "connection with %s lost: %s",
 	    peer_name(&c->peer, name, sizeof(name)), strerror(e));
+}
+
+/*
+ * -k: one client goes (an error, or it stopped reading); the others
+ * carry on.  Without -k the session ends with it.
+ */
+void
+session_drop_conn(struct session *s, struct conn *c, const char *why)
+{
+	char	name[PEER_HOSTLEN + 8];
+
+	if (!s->cfg->keep_open) {
+		session_fail(s, "connection with %s: %s",
+		    peer_addr(&c->peer, name, sizeof(name)), why);
+		return;
+	}
+	msg_verbose(s->cfg, 1, "Dropped %s: %s",
+	    peer_addr(&c->peer, name, sizeof(name)), why);
+	show_rest(s, c);
+	s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
+	if (s->to_id == c->peer.id)
+		s->to_id = 0;
+	conn_free(s, c);
+	session_update_input(s);
+}
+
+/*
+ * A stream peer will send no more.  Without -k or a responder this is
+ * the end of the one conversation (design item 2); otherwise only that
+ * client winds down.
+ */
+void
+session_conn_eof(struct session *s, struct conn *c)
+{
+	c->rd_eof = 1;
+	show_rest(s, c);
+	if (s->cfg->lockstep && !lockstep_eof(s))
+		return;
+	if (s->cfg->responder != RESP_NONE)
+		respond_stream_eof(s, c);
+	else if (!s->cfg->keep_open)
+		s->peer_eof = 1;
+	s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
+	session_update_input(s);
 }
 
 /* Bytes moved on some connection: the idle timer starts over. */
@@ -149,18 +230,85 @@ session_traffic(struct session *s)
 		ev_timer_start(s->ev, &s->idle_timer, s->cfg->idle_ms);
 }
 
-/* Received bytes: to the user, unless --send-only. */
+/*
+ * Shows received bytes.  With -k, several clients share one output, so
+ * each one's bytes go out a whole line at a time, never mixed inside a
+ * line with another's; a partial line waits in c->in.
+ */
+static void
+show(struct session *s, struct conn *c, const struct peer *p,
+    const char *buf, size_t n, int flags)
+{
+	const char	*nl;
+	size_t		 k;
+
+	if (s->cfg->send_only)
+		return;
+	if (c == NULL || c->kind != CONN_STREAM || !s->cfg->keep_open) {
+		s->front->ops->output(s->front, p, buf, n, flags);
+		return;
+	}
+	if (buf_used(&c->in) > 0 || memchr(buf, '\n', n) == NULL) {
+		if (buf_append(&c->in, buf, n) == -1) {
+			session_fail(s, "out of memory");
+			return;
+		}
+		buf = buf_head(&c->in);
+		n = buf_used(&c->in);
+	}
+	for (nl = NULL, k = n; k > 0; k--) {
+		if (buf[k - 1] == '\n') {
+			nl = buf + k;
+			break;
+		}
+	}
+	if (nl == NULL && n < BUF_CHUNK) {
+		if (buf != buf_head(&c->in) && buf_append(&c->in, buf, n) == -1)
+			session_fail(s, "out of memory");
+		return;
+	}
+	k = nl != NULL ? (size_t)(nl - buf) : n;
+	s->front->ops->output(s->front, p, buf, k, flags);
+	if (buf == buf_head(&c->in))
+		buf_consume(&c->in, k);
+	else if (k < n && buf_append(&c->in, buf + k, n - k) == -1)
+		session_fail(s, "out of memory");
+}
+
+/* Shows what is left of a partial line, once its client is done. */
+static void
+show_rest(struct session *s, struct conn *c)
+{
+	if (buf_used(&c->in) == 0)
+		return;
+	if (!s->cfg->send_only)
+		s->front->ops->output(s->front, &c->peer, buf_head(&c->in),
+		    buf_used(&c->in), 0);
+	buf_free(&c->in);
+}
+
+/*
+ * Received bytes, from a stream or connected datagram socket (sd NULL)
+ * or from a sender to a listening datagram socket: shown to the user
+ * (unless --send-only), answered by a responder, matched by --lockstep.
+ */
 void
-session_received(struct session *s, const struct peer *p, const char *buf,
-    size_t n, int flags)
+session_received(struct session *s, struct conn *c, struct sender *sd,
+    const char *buf, size_t n, int flags)
 {
 	session_traffic(s);
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
-	if (s->cfg->send_only)
+	if (s->cfg->lockstep && lockstep_received(s, buf, n, flags))
 		return;
-	s->front->ops->output(s->front, p, buf, n, flags);
+	show(s, c, sd != NULL ? &sd->peer : &c->peer, buf, n, flags);
+	if (s->cfg->responder == RESP_NONE || s->done)
+		return;
+	if (sd != NULL)
+		respond_dgram(s, c, sd, buf, n);
+	else
+		respond_stream(s, c, buf, n);
 }
 
 struct conn *
@@ -175,10 +323,16 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	c->kind = kind;
 	c->fd = fd;
 	c->connected = connected;
+	c->progress_ms = now_ms();
 	c->peer.id = s->next_id++;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
+	if (kind == CONN_STREAM || connected)
+		s->had_client = 1;
+	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
+	    s->cfg->responder == RESP_SHELL))
+		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
 		s->front->ops->event(s->front, FE_PEER_UP, &c->peer);
@@ -189,15 +343,33 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	return c;
 }
 
+/*
+ * Closes c now; its memory goes after this round of events, since a
+ * caller up the stack may still hold it (and checks c->dead).
+ */
 static void
 conn_free(struct session *s, struct conn *c)
 {
+	respond_conn_free(s, c);
 	ev_del(s->ev, c->fd);
 	close(c->fd);
 	buf_free(&c->out);
+	buf_free(&c->in);
 	TAILQ_REMOVE(&s->conns, c, entry);
 	s->nconns--;
-	free(c);
+	c->dead = 1;
+	TAILQ_INSERT_TAIL(&s->dead, c, entry);
+}
+
+static void
+bury_dead(struct session *s)
+{
+	struct conn	*c;
+
+	while ((c = TAILQ_FIRST(&s->dead)) != NULL) {
+		TAILQ_REMOVE(&s->dead, c, entry);
+		free(c);
+	}
 }
 
 /* Gives ev the interest this connection's state calls for. */
@@ -206,9 +378,10 @@ conn_update(struct session *s, struct conn *c)
 {
 	int	events = 0;
 
-	if (s->done)
+	if (s->done || c->dead)
 		return;
-	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0)
+	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0 &&
+	    respond_room(s, c) > 0)
 		events |= EV_READ;
 	if (buf_used(&c->out) > 0)
 		events |= EV_WRITE;
@@ -233,11 +406,11 @@ is_target(const struct session *s, const struct conn *c)
 }
 
 static size_t
-conn_room(const struct conn *c)
+conn_room(const struct session *s, const struct conn *c)
 {
 	if (c->kind == CONN_DGRAM)
 		return dgram_room(c);
-	return buf_room(&c->out, BUF_CHUNK);
+	return buf_room(&c->out, s->cfg->keep_open ? CONN_OUT_MAX : BUF_CHUNK);
 }
 
 /* The least room among the targets; 0 if there is no target yet. */
@@ -251,7 +424,7 @@ targets_room(struct session *s)
 	TAILQ_FOREACH(c, &s->conns, entry) {
 		if (!is_target(s, c))
 			continue;
-		r = conn_room(c);
+		r = conn_room(s, c);
 		if (!any || r < room)
 			room = r;
 		any = 1;
@@ -263,10 +436,11 @@ targets_room(struct session *s)
 static void
 deliver(struct session *s, const char *p, size_t n)
 {
-	struct conn	*c;
+	struct conn	*c, *next;
 	int		 r;
 
-	TAILQ_FOREACH(c, &s->conns, entry) {
+	for (c = TAILQ_FIRST(&s->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
 		if (!is_target(s, c))
 			continue;
 		if (c->kind == CONN_DGRAM)
@@ -302,16 +476,19 @@ next_unit(struct session *s)
 	return s->input_eof ? used : 0;
 }
 
-static void
-release_input(struct session *s)
+void
+session_release_input(struct session *s)
 {
 	size_t	n;
 
-	while (!s->done && !s->delaying && buf_used(&s->staged) > 0) {
+	while (!s->done && !s->delaying && !s->ls_waiting &&
+	    buf_used(&s->staged) > 0) {
 		if ((n = next_unit(s)) == 0 || targets_room(s) < n)
 			break;
 		deliver(s, buf_head(&s->staged), n);
 		buf_consume(&s->staged, n);
+		if (s->cfg->lockstep)
+			lockstep_sent(s);
 		if (s->cfg->delay_ms > 0) {
 			s->delaying = 1;
 			ev_timer_start(s->ev, &s->delay_timer,
@@ -353,8 +530,9 @@ session_update_input(struct session *s)
 
 	if (!s->running || s->done)
 		return;
-	release_input(s);
-	if (input_drained(s)) {
+	session_release_input(s);
+	if (input_drained(s) && !s->no_input && !s->cfg->keep_open &&
+	    !s->cfg->lockstep) {
 		TAILQ_FOREACH(c, &s->conns, entry) {
 			if (c->kind == CONN_STREAM)
 				stream_maybe_shutdown(s, c);
@@ -365,6 +543,12 @@ session_update_input(struct session *s)
 		s->input_paused = !want;
 		s->front->ops->input_ctl(s->front, want);
 	}
+	/* -k: a full client holds input up; see that it does not for long. */
+	if (s->cfg->keep_open && !want && !s->input_eof && s->nconns > 0) {
+		if (!s->stall_timer.active)
+			ev_timer_start(s->ev, &s->stall_timer, STALL_MS);
+	} else
+		ev_timer_stop(s->ev, &s->stall_timer);
 	if (s->peer_eof && want) {
 		if (!s->grace_timer.active)
 			ev_timer_start(s->ev, &s->grace_timer,
@@ -401,6 +585,17 @@ session_input_eof(struct session *s)
 	session_update_input(s);
 }
 
+/*
+ * There will be no input at all (--recv-only, or a responder in batch
+ * mode): nothing to send, so the peers are never half-closed either.
+ */
+void
+session_input_none(struct session *s)
+{
+	s->no_input = 1;
+	session_input_eof(s);
+}
+
 /* The front end has room again after being full. */
 void
 session_output_ready(struct session *s)
@@ -435,12 +630,28 @@ session_check_done(struct session *s)
 	struct conn	*c;
 	long		 q;
 
-	if (s->done || s->nconns == 0 || !s->running)
+	if (s->done || !s->running)
+		return;
+	/* -k serves until it is stopped. */
+	if (s->cfg->keep_open)
+		return;
+	if (s->cfg->lockstep) {
+		if (!input_drained(s) || !all_sent(s) || s->ls_waiting)
+			return;
+		goto flushed;
+	}
+	/* The one client has come and gone (responder, /close). */
+	if (s->had_client && s->nconns == 0)
+		goto flushed;
+	if (s->nconns == 0)
 		return;
 	if (input_drained(s) && all_sent(s) && !s->quit_timer.active &&
 	    !s->quit && (q = quiet_ms(s)) >= 0)
 		ev_timer_start(s->ev, &s->quit_timer, q);
 	if (!s->quit) {
+		/* A responder's client is closed when its answers are done. */
+		if (s->cfg->responder != RESP_NONE)
+			return;
 		if (!input_drained(s) || !all_sent(s))
 			return;
 		TAILQ_FOREACH(c, &s->conns, entry) {
@@ -450,9 +661,37 @@ session_check_done(struct session *s)
 				return;
 		}
 	}
+flushed:
 	if (!s->front->ops->flushed(s->front))
 		return;
 	s->done = 1;
+}
+
+/*
+ * With -k or a responder a client is closed once its conversation is
+ * over: it said all, got all, and the responder has nothing more (or
+ * its program exited, which ends the client too).
+ */
+void
+session_settle(struct session *s, struct conn *c)
+{
+	int	busy;
+
+	if (c->dead || c->kind != CONN_STREAM || (!s->cfg->keep_open &&
+	    s->cfg->responder == RESP_NONE))
+		return;
+	if (buf_used(&c->out) > 0)
+		return;
+	busy = respond_busy(c);
+	if (busy > 0 || (busy == 0 && !c->rd_eof))
+		return;
+	show_rest(s, c);
+	if (!c->rd_eof)
+		s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
+	if (s->to_id == c->peer.id)
+		s->to_id = 0;
+	conn_free(s, c);
+	session_update_input(s);
 }
 
 /* Runs until the session ends; returns the exit status. */
@@ -471,8 +710,8 @@ session_run(struct session *s)
 			s->front->ops->event(s->front, FE_PEER_UP, &c->peer);
 	}
 	session_traffic(s);
-	if (s->cfg->recv_only)
-		s->input_eof = 1;
+	if (s->cfg->lockstep)
+		lockstep_start(s);
 	session_update_input(s);
 	while (!s->done) {
 		if (ev_run_once(s->ev) == -1) {
@@ -485,6 +724,11 @@ session_run(struct session *s)
 				break;
 			}
 		}
+		if (sig_child) {
+			sig_child = 0;
+			children_reap();
+		}
+		bury_dead(s);
 	}
 	return s->status;
 }
@@ -571,6 +815,7 @@ session_close_peer(struct session *s, int id)
 				s->to_id = 0;
 			TAILQ_REMOVE(&s->senders, sd, entry);
 			s->nsenders--;
+			respond_sender_free(s, sd);
 			free(sd);
 			if (s->target == NULL)
 				s->target = TAILQ_FIRST(&s->senders);
@@ -593,12 +838,17 @@ session_free(struct session *s)
 {
 	while (!TAILQ_EMPTY(&s->conns))
 		conn_free(s, TAILQ_FIRST(&s->conns));
+	bury_dead(s);
 	dgram_free_senders(s);
+	children_kill();
 	buf_free(&s->staged);
+	buf_free(&s->ls_reply);
+	ev_timer_stop(s->ev, &s->ls_timer);
 	ev_timer_stop(s->ev, &s->quit_timer);
 	ev_timer_stop(s->ev, &s->grace_timer);
 	ev_timer_stop(s->ev, &s->delay_timer);
 	ev_timer_stop(s->ev, &s->idle_timer);
+	ev_timer_stop(s->ev, &s->stall_timer);
 	if (s->front != NULL)
 		s->front->ops->stop(s->front);
 	s->front = NULL;

@@ -42,6 +42,27 @@
 /* Largest datagram payload: UDP over IPv4 (65535 - 20 - 8). */
 #define DGRAM_MAX	65507
 
+/* --allow / --deny: an address and a prefix length. */
+struct cidr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 addr[16];
+	int		 bits;
+};
+struct cidr_list {
+	struct cidr	*v;
+	int		 n;
+};
+
+/* What a listener does with what it receives, besides showing it. */
+enum responder {
+	RESP_NONE,
+	RESP_ECHO,		/* --echo */
+	RESP_UPPER,		/* --upper */
+	RESP_REPLY,		/* --reply TEXT */
+	RESP_EXEC,		/* -e CMD */
+	RESP_SHELL		/* -c CMD */
+};
+
 /*
  * Everything the command line said, filled once by options.c and then
  * passed down as const.  Times are in milliseconds; -1 means "not given".
@@ -75,6 +96,16 @@ struct config {
 	const char	*source;	/* -s */
 	const char	*source_port_arg; /* -p, before the mode is known */
 	uint16_t	 source_port;
+
+	int		 keep_open;	/* -k */
+	int		 max_conns;	/* -m */
+	int		 lockstep;	/* --lockstep */
+	struct cidr_list allow;		/* --allow */
+	struct cidr_list deny;		/* --deny */
+	enum responder	 responder;
+	const char	*reply;		/* --reply, escapes decoded */
+	size_t		 reply_len;
+	char		**exec_argv;	/* -e split, or sh -c CMD for -c */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -99,6 +130,10 @@ int		 addr_parse_range(const char *, int, uint16_t *, uint16_t *,
 		    char *, size_t);
 int		 addr_parse_secs(const char *, long *, char *, size_t);
 int		 addr_is_numeric(const char *);
+int		 addr_parse_cidr(const char *, struct cidr *);
+int		 addr_cidr_match(const struct cidr_list *,
+		    const struct sockaddr *);
+int		 addr_allowed(const struct config *, const struct sockaddr *);
 int		 addr_resolve(const struct config *, const char *, uint16_t,
 		    int, int, struct addrinfo **, char *, size_t);
 void		 addr_format(const struct sockaddr *, char *, size_t,
@@ -123,6 +158,10 @@ int		 unix_autobind(int);
 void		 unix_unlink_at_exit(const char *);
 void		 unix_cleanup(void);
 
+/* escape.c: --reply's C escapes, and -e's argv split (no shell). */
+int		 escape_decode(const char *, char **, size_t *, char *, size_t);
+int		 argv_split(const char *, char ***, char *, size_t);
+
 /* crlf.c: LF to CRLF, keeping an existing CRLF as it is. */
 size_t		 crlf_translate(int *, const char *, size_t, char *);
 
@@ -132,6 +171,7 @@ int		 fd_keep_open(int);
 
 /* signals.c */
 extern volatile sig_atomic_t	 sig_caught;
+extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
 const sigset_t	*signals_waitmask(void);
 
@@ -197,6 +237,7 @@ enum conn_kind {
 	CONN_STREAM,
 	CONN_DGRAM
 };
+struct resp;
 struct conn {
 	struct session		*session;
 	enum conn_kind		 kind;
@@ -204,9 +245,13 @@ struct conn {
 	int			 connected;	/* datagram: has one peer */
 	struct peer		 peer;		/* the other end */
 	struct buf		 out;		/* bytes or framed datagrams */
+	struct buf		 in;		/* -k: a line not yet shown */
+	struct resp		*resp;		/* responder state, if any */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
+	int			 dead;		/* closed; freed after this round */
+	int64_t			 progress_ms;	/* when it last took bytes */
 	TAILQ_ENTRY(conn)	 entry;
 };
 TAILQ_HEAD(conn_list, conn);
@@ -215,6 +260,7 @@ TAILQ_HEAD(conn_list, conn);
 struct sender {
 	struct peer		 peer;
 	struct conn		*via;		/* the socket it wrote to */
+	struct resp		*resp;		/* -e: its own program */
 	TAILQ_ENTRY(sender)	 entry;
 };
 TAILQ_HEAD(sender_list, sender);
@@ -271,6 +317,7 @@ struct session {
 	struct ev		*ev;
 	struct front		*front;
 	struct conn_list	 conns;
+	struct conn_list	 dead;		/* closed, freed after dispatch */
 	int			 nconns;
 	int			 next_id;
 	struct sender_list	 senders;	/* of listening datagram sockets */
@@ -285,7 +332,9 @@ struct session {
 	int			 delaying;	/* -d: waiting between lines */
 
 	int			 input_eof;	/* the user's input ended */
+	int			 no_input;	/* there is none: never half-close */
 	int			 input_paused;
+	int			 had_client;	/* a stream peer has been seen */
 	int			 peer_eof;	/* the (only) peer has closed */
 	int			 quit;		/* -q ran out */
 	int			 running;	/* the front end has started */
@@ -296,6 +345,14 @@ struct session {
 	struct ev_timer		 grace_timer;	/* stdin idle after peer EOF */
 	struct ev_timer		 delay_timer;	/* -d */
 	struct ev_timer		 idle_timer;	/* -i */
+	struct ev_timer		 stall_timer;	/* -k: a client stopped reading */
+
+	/* --lockstep: one reply per line sent. */
+	int			 ls_waiting;	/* for a reply, or the greeting */
+	int			 ls_greeting;	/* still in the greeting window */
+	int			 ls_line;	/* lines sent so far */
+	struct buf		 ls_reply;	/* a reply line being assembled */
+	struct ev_timer		 ls_timer;
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
@@ -304,6 +361,7 @@ struct conn	*session_add_conn(struct session *, int, enum conn_kind, int,
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
+void		 session_input_none(struct session *);
 size_t		 session_input_room(struct session *);
 void		 session_output_ready(struct session *);
 void		 session_fail(struct session *, const char *, ...)
@@ -318,16 +376,21 @@ void		 session_quit(struct session *, int);
 
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
-void		 session_received(struct session *, const struct peer *,
-		    const char *, size_t, int);
+void		 session_received(struct session *, struct conn *,
+		    struct sender *, const char *, size_t, int);
+void		 session_conn_eof(struct session *, struct conn *);
+void		 session_drop_conn(struct session *, struct conn *, const char *);
+void		 session_release_input(struct session *);
 void		 session_conn_fail(struct session *, struct conn *, int);
 void		 session_update_input(struct session *);
 void		 session_check_done(struct session *);
+void		 session_settle(struct session *, struct conn *);
 void		 conn_update(struct session *, struct conn *);
 
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
+void		 stream_after(struct session *, struct conn *);
 int		 dgram_queue(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
 void		 dgram_event(int, int, void *);
@@ -338,6 +401,36 @@ void		 dgram_free_senders(struct session *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+
+/* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
+void		 respond_stream(struct session *, struct conn *, const char *,
+		    size_t);
+void		 respond_stream_eof(struct session *, struct conn *);
+void		 respond_dgram(struct session *, struct conn *, struct sender *,
+		    const char *, size_t);
+size_t		 respond_room(struct session *, struct conn *);
+int		 respond_busy(const struct conn *);
+void		 respond_conn_free(struct session *, struct conn *);
+void		 respond_sender_free(struct session *, struct sender *);
+void		 respond_update(struct conn *);
+
+/* exec.c: a program per client, for -e and -c. */
+struct child;
+struct child	*child_start(struct session *, struct conn *, struct sender *);
+void		 child_input(struct child *, const char *, size_t);
+void		 child_input_eof(struct child *);
+size_t		 child_room(const struct child *);
+int		 child_done(const struct child *);
+void		 child_update(struct child *);
+void		 child_free(struct child *);
+void		 children_reap(void);
+void		 children_kill(void);
+
+/* lockstep.c: --lockstep. */
+void		 lockstep_start(struct session *);
+int		 lockstep_received(struct session *, const char *, size_t, int);
+void		 lockstep_sent(struct session *);
+int		 lockstep_eof(struct session *);
 
 /* probe.c: -z. */
 int		 probe_main(const struct config *);

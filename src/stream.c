@@ -34,6 +34,7 @@ stream_write(struct session *s, struct conn *c)
 		return;
 	}
 	buf_consume(&c->out, (size_t)n);
+	c->progress_ms = now_ms();
 	session_traffic(s);
 	session_update_input(s);
 }
@@ -55,13 +56,10 @@ stream_read(struct session *s, struct conn *c)
 		return;
 	}
 	if (n == 0) {
-		c->rd_eof = 1;
-		s->peer_eof = 1;
-		s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
-		session_update_input(s);
+		session_conn_eof(s, c);
 		return;
 	}
-	session_received(s, &c->peer, scratch, (size_t)n, 0);
+	session_received(s, c, NULL, scratch, (size_t)n, 0);
 }
 
 void
@@ -73,8 +71,24 @@ stream_event(int fd, int events, void *arg)
 	(void)fd;
 	if ((events & EV_WRITE) && !s->done)
 		stream_write(s, c);
-	if ((events & EV_READ) && !s->done)
+	if ((events & EV_READ) && !s->done && !c->dead)
 		stream_read(s, c);
+	stream_after(s, c);
+}
+
+/*
+ * After anything happened on c: closes it if its conversation is over
+ * (-k, responders), else refreshes what to wait for.  c may be freed.
+ */
+void
+stream_after(struct session *s, struct conn *c)
+{
+	if (c->dead) {
+		session_check_done(s);
+		return;
+	}
 	conn_update(s, c);
+	respond_update(c);
+	session_settle(s, c);
 	session_check_done(s);
 }

@@ -20,6 +20,7 @@ Steps:
   send-file:PATH       send the bytes of PATH
   expect:TEXT          receive exactly TEXT (fails on anything else)
   expect-eof           the next read must see end of stream
+  expect-closed        end of stream or a reset, and no data
   recv-all:PATH        receive until end of stream, save to PATH
   slow-recv:PATH:N:MS  like recv-all, N bytes per read, MS between reads
   count-reply          receive until end of stream, then send "<bytes>\\n"
@@ -41,6 +42,9 @@ Other modes:
                        are refused), write the port file, wait to be killed
   --peer-file F        (with --listen) write the client's "host port" to F
 """
+
+# No step waits forever: a wrong expectation fails the test, not hangs it.
+IO_TIMEOUT = 20
 
 import argparse
 import os
@@ -87,6 +91,8 @@ def write_port_file(path, port):
 
 
 def recv_until_eof(sock, chunk=65536, delay=0.0):
+    # Long transfers to slow readers legitimately take a while.
+    sock.settimeout(120)
     data = bytearray()
     while True:
         b = sock.recv(chunk)
@@ -151,7 +157,7 @@ def run_dgram_steps(d, steps):
                 fail("unexpected datagram %r" % got[:64])
             except socket.timeout:
                 pass
-            d.sock.settimeout(None)
+            d.sock.settimeout(IO_TIMEOUT)
         elif name == "sender-file":
             with open(arg + ".tmp", "w") as f:
                 f.write(fmt_addr(d.last) + "\n")
@@ -193,6 +199,15 @@ def run_steps(sock, steps):
                 got += b
             if bytes(got) != want:
                 fail("expected %r, got %r" % (want, bytes(got)))
+        elif name == "expect-closed":
+            # End of stream, or a reset: how a refused client is closed
+            # when it had already sent bytes nobody read.
+            try:
+                b = sock.recv(65536)
+            except ConnectionResetError:
+                b = b""
+            if b:
+                fail("expected the connection closed, got %r" % b[:64])
         elif name == "expect-eof":
             b = sock.recv(65536)
             if b:
@@ -246,7 +261,7 @@ def run_steps(sock, steps):
                 fail("unexpected data %r" % b[:64])
             except socket.timeout:
                 pass
-            sock.settimeout(None)
+            sock.settimeout(IO_TIMEOUT)
         elif name == "sleep":
             time.sleep(int(arg) / 1000.0)
         elif name == "wait-file":
@@ -307,7 +322,7 @@ def main():
             with open(a.peer_file + ".tmp", "w") as f:
                 f.write("%s %d\n" % (addr[0], addr[1]))
             os.rename(a.peer_file + ".tmp", a.peer_file)
-        sock.settimeout(None)
+        sock.settimeout(IO_TIMEOUT)
         srv.close()
     else:
         try:
@@ -321,9 +336,11 @@ def main():
                                                 timeout=10)
         except OSError as e:
             fail("connect: %s" % e)
-        sock.settimeout(None)
+        sock.settimeout(IO_TIMEOUT)
     try:
         run_steps(sock, a.steps)
+    except socket.timeout:
+        fail("nothing happened for %d s" % IO_TIMEOUT)
     except OSError as e:
         fail("%s" % e)
     return 0
@@ -349,8 +366,11 @@ def dgram_main(a, family):
         fail("%s" % e)
     if a.port_file:
         write_port_file(a.port_file, 0 if a.unix else sock.getsockname()[1])
+    sock.settimeout(IO_TIMEOUT)
     try:
         run_dgram_steps(Dgram(sock, not a.listen), a.steps)
+    except socket.timeout:
+        fail("no datagram for %d s" % IO_TIMEOUT)
     except OSError as e:
         fail("%s" % e)
     return 0

@@ -1,0 +1,154 @@
+/*
+ * --lockstep: a scripted client.  For each input line: send it, wait for
+ * one reply (a line on a stream, a datagram otherwise), print it, then
+ * the next line.  No reply within -w seconds (default 5) is an error;
+ * after the last reply the run ends at once, with no quiet period.
+ *
+ * A server may greet first (SMTP, FTP, many line protocols).  Before
+ * the first line is sent, whatever arrives within a short window is
+ * taken as the greeting and printed, until it pauses; so replies are
+ * never off by one against such a server.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sockline.h"
+
+/* How long a server gets to start its greeting, and the pause that
+ * ends it. */
+#define GREETING_WAIT_MS	150
+#define GREETING_GAP_MS		50
+
+#define REPLY_WAIT_MS		5000
+
+static long
+reply_ms(const struct session *s)
+{
+	return s->cfg->wait_ms >= 0 ? s->cfg->wait_ms : REPLY_WAIT_MS;
+}
+
+static void
+on_timer(void *arg)
+{
+	struct session	*s = arg;
+
+	if (s->ls_greeting) {
+		s->ls_greeting = 0;
+		s->ls_waiting = 0;
+		session_update_input(s);
+		return;
+	}
+	session_fail(s, "no reply to line %d within %ld.%03ld s", s->ls_line,
+	    reply_ms(s) / 1000, reply_ms(s) % 1000);
+}
+
+void
+lockstep_start(struct session *s)
+{
+	const struct conn	*c = TAILQ_FIRST(&s->conns);
+
+	ev_timer_init(&s->ls_timer, on_timer, s);
+	if (c != NULL && c->kind == CONN_STREAM) {
+		s->ls_waiting = 1;
+		s->ls_greeting = 1;
+		ev_timer_start(s->ev, &s->ls_timer, GREETING_WAIT_MS);
+	}
+}
+
+/* A line has been handed to the socket: now its reply is awaited. */
+void
+lockstep_sent(struct session *s)
+{
+	const struct conn	*c = TAILQ_FIRST(&s->conns);
+
+	s->ls_line++;
+	if (c != NULL && c->rd_eof) {
+		session_fail(s, "the server closed the connection before the "
+		    "reply to line %d", s->ls_line);
+		return;
+	}
+	s->ls_waiting = 1;
+	ev_timer_start(s->ev, &s->ls_timer, reply_ms(s));
+}
+
+static void
+print(struct session *s, const char *p, size_t n, int newline)
+{
+	struct conn	*c = TAILQ_FIRST(&s->conns);
+
+	s->front->ops->output(s->front, &c->peer, p, n, 0);
+	if (newline)
+		s->front->ops->output(s->front, &c->peer, "\n", 1, 0);
+}
+
+static void
+got_reply(struct session *s)
+{
+	if (s->ls_greeting) {
+		/* More greeting may follow; it ends with a pause. */
+		ev_timer_start(s->ev, &s->ls_timer, GREETING_GAP_MS);
+		return;
+	}
+	if (!s->ls_waiting)
+		return;
+	s->ls_waiting = 0;
+	ev_timer_stop(s->ev, &s->ls_timer);
+	session_update_input(s);
+}
+
+/*
+ * Received bytes.  Complete lines (or a datagram, with a newline added
+ * if it has none, so replies stay one per line) are printed, each one
+ * answering the line sent.  Returns 1: the bytes are taken care of.
+ */
+int
+lockstep_received(struct session *s, const char *p, size_t n, int flags)
+{
+	const char	*nl;
+	size_t		 k;
+
+	if (flags & OUT_DGRAM) {
+		print(s, p, n, n == 0 || p[n - 1] != '\n');
+		got_reply(s);
+		return 1;
+	}
+	if (buf_append(&s->ls_reply, p, n) == -1) {
+		session_fail(s, "out of memory");
+		return 1;
+	}
+	while ((nl = memchr(buf_head(&s->ls_reply), '\n',
+	    buf_used(&s->ls_reply))) != NULL) {
+		k = (size_t)(nl - buf_head(&s->ls_reply)) + 1;
+		print(s, buf_head(&s->ls_reply), k, 0);
+		buf_consume(&s->ls_reply, k);
+		got_reply(s);
+	}
+	return 1;
+}
+
+/*
+ * The server closed.  A last reply without a newline still counts; a
+ * reply still owed is an error.  Returns 0 when the session failed.
+ */
+int
+lockstep_eof(struct session *s)
+{
+	if (buf_used(&s->ls_reply) > 0) {
+		print(s, buf_head(&s->ls_reply), buf_used(&s->ls_reply), 1);
+		buf_free(&s->ls_reply);
+		got_reply(s);
+	}
+	if (s->ls_greeting) {
+		s->ls_greeting = 0;
+		s->ls_waiting = 0;
+		ev_timer_stop(s->ev, &s->ls_timer);
+	}
+	if (s->ls_waiting || buf_used(&s->staged) > 0) {
+		session_fail(s, "the server closed the connection before the "
+		    "reply to line %d", s->ls_waiting ? s->ls_line :
+		    s->ls_line + 1);
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,267 @@
+/*
+ * Responders: what a listener says back, for test suites and quick fake
+ * servers (design item 13).  --echo and --upper answer every byte,
+ * --reply answers every message with fixed text, -e and -c connect each
+ * client (or each datagram sender) to a program of its own.
+ *
+ * A message is a datagram, or on a stream a line; bytes without a
+ * newline count as a message once a short pause follows them, so a
+ * client that sends "hello!" and waits is answered.
+ */
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+/* The pause that ends a message without a newline ("tens of ms"). */
+#define REPLY_PAUSE_MS	50
+
+/* Replies queued for one client before its input is paused. */
+#define RESP_OUT_MAX	(4 * BUF_CHUNK)
+
+struct resp {
+	struct session	*s;
+	struct conn	*c;
+	int		 partial;	/* --reply: bytes since a newline */
+	struct ev_timer	 pause;
+	struct child	*child;		/* -e, -c */
+};
+
+static char	upper[BUF_CHUNK > DGRAM_MAX ? BUF_CHUNK : DGRAM_MAX + 1];
+
+static int
+is_exec(const struct config *cfg)
+{
+	return cfg->responder == RESP_EXEC || cfg->responder == RESP_SHELL;
+}
+
+static void
+on_pause(void *arg)
+{
+	struct resp	*r = arg;
+	struct session	*s = r->s;
+	struct conn	*c = r->c;
+
+	if (!r->partial || c->dead)
+		return;
+	r->partial = 0;
+	if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+		session_fail(s, "out of memory");
+	stream_after(s, c);
+}
+
+static struct resp *
+resp_of(struct session *s, struct conn *c)
+{
+	struct resp	*r;
+
+	if (c->resp != NULL)
+		return c->resp;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->s = s;
+	r->c = c;
+	ev_timer_init(&r->pause, on_pause, r);
+	c->resp = r;
+	return r;
+}
+
+static const char *
+to_upper(const char *p, size_t n)
+{
+	size_t	i;
+
+	/* Bytes, not characters: UTF-8 beyond ASCII passes unchanged. */
+	for (i = 0; i < n; i++)
+		upper[i] = (char)toupper((unsigned char)p[i]);
+	return upper;
+}
+
+/*
+ * Received bytes on a stream client (NULL, 0 when it has just arrived,
+ * which is when -e starts its program).
+ */
+void
+respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
+{
+	const struct config	*cfg = s->cfg;
+	struct resp		*r;
+	size_t			 i;
+	int			 e = 0;
+
+	switch (cfg->responder) {
+	case RESP_ECHO:
+		e = buf_append(&c->out, p, n);
+		break;
+	case RESP_UPPER:
+		e = buf_append(&c->out, to_upper(p, n), n);
+		break;
+	case RESP_REPLY:
+		if ((r = resp_of(s, c)) == NULL)
+			goto oom;
+		for (i = 0; i < n && e == 0; i++) {
+			if (p[i] == '\n')
+				e = buf_append(&c->out, cfg->reply,
+				    cfg->reply_len);
+		}
+		r->partial = n > 0 && p[n - 1] != '\n';
+		if (r->partial)
+			ev_timer_start(s->ev, &r->pause, REPLY_PAUSE_MS);
+		else
+			ev_timer_stop(s->ev, &r->pause);
+		break;
+	case RESP_EXEC:
+	case RESP_SHELL:
+		if ((r = resp_of(s, c)) == NULL)
+			goto oom;
+		if (r->child == NULL &&
+		    (r->child = child_start(s, c, NULL)) == NULL) {
+			session_drop_conn(s, c, "cannot start the program");
+			return;
+		}
+		child_input(r->child, p, n);
+		return;
+	case RESP_NONE:
+		return;
+	}
+	if (e == -1)
+		goto oom;
+	conn_update(s, c);
+	return;
+oom:
+	session_fail(s, "out of memory");
+}
+
+/* The client will send no more: a pending partial message is answered,
+ * and a program sees the end of its input. */
+void
+respond_stream_eof(struct session *s, struct conn *c)
+{
+	struct resp	*r = c->resp;
+
+	if (r == NULL)
+		return;
+	if (r->partial) {
+		ev_timer_stop(s->ev, &r->pause);
+		r->partial = 0;
+		if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+			session_fail(s, "out of memory");
+	}
+	if (r->child != NULL)
+		child_input_eof(r->child);
+}
+
+/* A datagram to a listening socket, from sd: answered to sd. */
+void
+respond_dgram(struct session *s, struct conn *c, struct sender *sd,
+    const char *p, size_t n)
+{
+	const struct config	*cfg = s->cfg;
+	int			 e = 0;
+
+	switch (cfg->responder) {
+	case RESP_ECHO:
+		e = dgram_queue(s, c, &sd->peer, p, n);
+		break;
+	case RESP_UPPER:
+		e = dgram_queue(s, c, &sd->peer, to_upper(p, n), n);
+		break;
+	case RESP_REPLY:
+		e = dgram_queue(s, c, &sd->peer, cfg->reply, cfg->reply_len);
+		break;
+	case RESP_EXEC:
+	case RESP_SHELL:
+		if (sd->resp == NULL) {
+			if ((sd->resp = calloc(1, sizeof(*sd->resp))) == NULL)
+				goto oom;
+			sd->resp->s = s;
+			sd->resp->c = c;
+			if ((sd->resp->child = child_start(s, c, sd)) == NULL)
+				return;
+		}
+		if (sd->resp->child != NULL)
+			child_input(sd->resp->child, p, n);
+		return;
+	case RESP_NONE:
+		return;
+	}
+	if (e == -1)
+		goto oom;
+	conn_update(s, c);
+	return;
+oom:
+	session_fail(s, "out of memory");
+}
+
+/* How much more c may be read, given what its responder has queued. */
+size_t
+respond_room(struct session *s, struct conn *c)
+{
+	const struct config	*cfg = s->cfg;
+
+	if (cfg->responder == RESP_NONE)
+		return SIZE_MAX;
+	if (c->kind == CONN_DGRAM) {
+		/* Room for a whole answer to a whole datagram. */
+		return dgram_room(c) > DGRAM_MAX ? SIZE_MAX : 0;
+	}
+	if (is_exec(cfg))
+		return c->resp != NULL && c->resp->child != NULL ?
+		    child_room(c->resp->child) : BUF_CHUNK;
+	return buf_room(&c->out, RESP_OUT_MAX);
+}
+
+/*
+ * 1: the responder still has work for c; 0: nothing pending; -1: its
+ * program has exited and said all it will, which ends the client too.
+ */
+int
+respond_busy(const struct conn *c)
+{
+	const struct resp	*r = c->resp;
+
+	if (r == NULL)
+		return 0;
+	if (r->partial)
+		return 1;
+	if (r->child != NULL)
+		return child_done(r->child) ? -1 : 1;
+	return 0;
+}
+
+/* Lets a program's output flow again once its client took some. */
+void
+respond_update(struct conn *c)
+{
+	if (c->resp != NULL && c->resp->child != NULL)
+		child_update(c->resp->child);
+}
+
+void
+respond_conn_free(struct session *s, struct conn *c)
+{
+	struct resp	*r = c->resp;
+
+	if (r == NULL)
+		return;
+	ev_timer_stop(s->ev, &r->pause);
+	if (r->child != NULL)
+		child_free(r->child);
+	free(r);
+	c->resp = NULL;
+}
+
+void
+respond_sender_free(struct session *s, struct sender *sd)
+{
+	(void)s;
+	if (sd->resp == NULL)
+		return;
+	if (sd->resp->child != NULL)
+		child_free(sd->resp->child);
+	free(sd->resp);
+	sd->resp = NULL;
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# --echo, --upper, --reply, -e and -c as the fake servers of test suites
+# (design.md item 13), over TCP, UDP and unix sockets.
+
+load helpers/common
+
+# listen NAME ARGS...: a background listener; sets $port (or waits for
+# the unix path when -U is among ARGS).
+listen() {
+	local name=$1
+	shift
+	bg "$name" "$SOCKLINE" -v -l "$@" --port-file "$T/$name.port"
+	port=$(port_of "$T/$name.port")
+}
+
+listen_unix() {
+	local name=$1
+	shift
+	bg "$name" "$SOCKLINE" -v -l -U "$@"
+	wait_line "$T/$name.err" '^Listening on '
+}
+
+@test "--reply Hi answers a client that sends hello! with no newline and waits" {
+	listen sl 127.0.0.1 0 --reply Hi
+	run peer.py --connect 127.0.0.1 --port "$port" send:'hello!' expect:'Hi' close
+	assert_success
+}
+
+@test "--upper answers hello! with HELLO!" {
+	listen sl 127.0.0.1 0 --upper
+	run peer.py --connect 127.0.0.1 --port "$port" send:'hello!' expect:'HELLO!' close
+	assert_success
+}
+
+@test "a UDP client that sends hello to -l -u --reply OK gets OK" {
+	listen sl -u 127.0.0.1 0 --reply OK
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'hello' expect:'OK'
+	assert_success
+}
+
+@test "--reply answers each line once, decodes its escapes and appends nothing" {
+	listen sl 127.0.0.1 0 --reply 'A\tB\\\r\n\x41'
+	run peer.py --connect 127.0.0.1 --port "$port" send:'one\ntwo\n' \
+		expect:'A\tB\\\r\nAA\tB\\\r\nA' close
+	assert_success
+}
+
+@test "a bad --reply escape is a usage error" {
+	for r in 'a\q' '\x4' '\xzz' 'end\'; do
+		run --separate-stderr "$SOCKLINE" -l 0 --reply "$r"
+		assert_failure 2
+		[[ "$stderr" == "sockline: --reply "* ]]
+	done
+}
+
+@test "every responder works over TCP, UDP, unix stream and unix datagram" {
+	for transport in tcp udp unix unixgram; do
+		for r in "--echo:ping:ping" "--upper:ping:PING" "--reply=pong\\n:ping:pong" \
+		    "-e=cat:ping:ping" "-c=while read l; do echo \"\$l\" | tr a-z A-Z; done:ping:PING"; do
+			opt=${r%%:*} rest=${r#*:} send=${rest%%:*} want=${rest#*:}
+			args=("${opt%%=*}")
+			[[ "$opt" == *=* ]] && args+=("${opt#*=}")
+			rm -f "$T/sl.port" "$T/sl.err" "$T/s"
+			case $transport in
+			tcp) listen sl 127.0.0.1 0 "${args[@]}"
+				run peer.py --connect 127.0.0.1 --port "$port" send:"$send\\n" \
+					expect:"$want\\n" shutdown expect-eof ;;
+			udp) listen sl -u 127.0.0.1 0 "${args[@]}"
+				run peer.py --udp --connect 127.0.0.1 --port "$port" send:"$send\\n" \
+					expect:"$want\\n" ;;
+			unix) listen_unix sl "$T/s" "${args[@]}"
+				run peer.py --unix "$T/s" send:"$send\\n" expect:"$want\\n" \
+					shutdown expect-eof ;;
+			unixgram) listen_unix sl -u "$T/s" "${args[@]}"
+				run peer.py --udp --unix "$T/s" send:"$send\\n" expect:"$want\\n" ;;
+			esac
+			[ "$status" -eq 0 ] || fail "$opt over $transport: $output"
+			# What the responder received is still shown locally.
+			wait_line "$T/sl.out" "^$send\$"
+			kill "$sl_pid" 2>/dev/null || true
+			finish "$sl_pid"
+		done
+	done
+}
+
+@test "a responder in the background with stdin at /dev/null never half-closes its clients" {
+	listen sl 127.0.0.1 0 --echo
+	run peer.py --connect 127.0.0.1 --port "$port" no-eof-within:300 \
+		send:'late\n' expect:'late\n' close
+	assert_success
+}
+
+@test "-e runs a program per client with the SOCKLINE_ variables in its environment" {
+	listen sl -k 127.0.0.1 0 -e 'sh -c "echo $SOCKLINE_REMOTE_ADDR $SOCKLINE_REMOTE_PORT $SOCKLINE_LOCAL_ADDR $SOCKLINE_LOCAL_PORT $SOCKLINE_PROTO"'
+	run peer.py --connect 127.0.0.1 --port "$port" recv-all:"$T/env"
+	assert_success
+	read -r raddr rport laddr lport proto <"$T/env"
+	assert_equal "$raddr" 127.0.0.1
+	[[ "$rport" =~ ^[0-9]+$ ]] && ((rport != port))
+	assert_equal "$laddr" 127.0.0.1
+	assert_equal "$lport" "$port"
+	assert_equal "$proto" tcp
+	run peer.py --connect 127.0.0.1 --port "$port" recv-all:"$T/env2"
+	assert_success
+	[ -s "$T/env2" ]
+}
+
+@test "-e splits its command without a shell: metacharacters stay literal" {
+	listen sl 127.0.0.1 0 -e 'printf %s|%s "$HOME;ls" a\ b'
+	run peer.py --connect 127.0.0.1 --port "$port" expect:'$HOME;ls|a b' expect-eof
+	assert_success
+}
+
+@test "-c goes through /bin/sh" {
+	listen sl 127.0.0.1 0 -c 'echo "$((6 * 7))"; read l; echo "got $l"'
+	run peer.py --connect 127.0.0.1 --port "$port" expect:'42\n' send:'x\n' \
+		expect:'got x\n' expect-eof
+	assert_success
+}
+
+@test "the program's exit closes its client" {
+	listen sl 127.0.0.1 0 -e 'echo only this'
+	run peer.py --connect 127.0.0.1 --port "$port" expect:'only this\n' expect-eof
+	assert_success
+	finish "$sl_pid"
+	assert_equal "$status" 0
+}
+
+@test "a program's output is not lost when the client half-closes first" {
+	listen sl 127.0.0.1 0 -c 'cat; sleep 0.3; echo after the end'
+	run peer.py --connect 127.0.0.1 --port "$port" send:'data\n' shutdown \
+		expect:'data\nafter the end\n' expect-eof
+	assert_success
+	finish "$sl_pid"
+	assert_equal "$status" 0
+}
+
+@test "a program that cannot be started closes its client with a message" {
+	listen sl -k 127.0.0.1 0 -e '/nonexistent/program'
+	run peer.py --connect 127.0.0.1 --port "$port" expect-eof
+	assert_success
+	wait_line "$T/sl.err" 'cannot run /nonexistent/program'
+	kill -0 "$sl_pid"
+}
+
+two_programs() {
+	[ "$(pgrep -c -P "$sl_pid" sleep)" -eq 2 ]
+}
+
+@test "no program is left running when a -k listener with clients is stopped" {
+	listen sl -k 127.0.0.1 0 -e 'sleep 1000'
+	bg c1 peer.py --connect 127.0.0.1 --port "$port" wait-file:"$T/never"
+	bg c2 peer.py --connect 127.0.0.1 --port "$port" wait-file:"$T/never"
+	wait_until two_programs
+	kids=$(pgrep -P "$sl_pid" sleep)
+	kill -TERM "$sl_pid"
+	finish "$sl_pid"
+	assert_equal "$status" 143
+	# Stopped and collected before sockline itself exited.
+	for k in $kids; do
+		! kill -0 "$k" 2>/dev/null || fail "program $k is still running"
+	done
+}
+
+@test "each UDP sender gets its own program with -e" {
+	listen sl -u 127.0.0.1 0 -e 'sh -c "read l; echo \"$SOCKLINE_PROTO $l\""'
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'a\n' expect:'udp a\n'
+	assert_success
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'b\n' expect:'udp b\n'
+	assert_success
+}
+
+@test "responders are for listening only" {
+	run --separate-stderr "$SOCKLINE" --echo 127.0.0.1 80
+	assert_failure 2
+	run --separate-stderr "$SOCKLINE" -l 0 --echo --upper
+	assert_failure 2
+	run --separate-stderr "$SOCKLINE" -l 0 -e ''
+	assert_failure 2
+	run --separate-stderr "$SOCKLINE" -l 0 -e 'unbalanced "quote'
+	assert_failure 2
+}
