@@ -24,6 +24,9 @@ struct pipe_front {
 	struct buf	 out;		/* received bytes stdout has not taken */
 	int		 in_open;	/* stdin not yet at end of file */
 	int		 flags[2];	/* original fcntl flags, -1: untouched */
+	int		 zc_in;		/* ZC_* of stdin */
+	int		 zc_out;	/* stdout is a pipe bytes may go to */
+	int		 zc_wait;	/* ... and it was full */
 	char		 chunk[BUF_CHUNK];
 };
 
@@ -53,6 +56,8 @@ pipe_start(struct front *f)
 
 	make_nonblocking(pf, STDIN_FILENO);
 	make_nonblocking(pf, STDOUT_FILENO);
+	pf->zc_in = zcopy_kind(STDIN_FILENO);
+	pf->zc_out = zcopy_kind(STDOUT_FILENO) == ZC_PIPE;
 	/*
 	 * With a responder, stdin is not read at all, so a background
 	 * `sockline -l 0 --echo &` with stdin at /dev/null serves normally
@@ -74,6 +79,11 @@ pipe_in_event(int fd, int events, void *arg)
 	ssize_t			 n;
 
 	(void)events;
+	if (s->done)
+		return;
+	/* Straight from stdin to the socket when the session allows. */
+	if (pf->zc_in != ZC_NONE && session_input_fd(s, fd, pf->zc_in) == 0)
+		return;
 	want = session_input_room(s);
 	if (want > sizeof(pf->chunk))
 		want = sizeof(pf->chunk);
@@ -161,6 +171,13 @@ pipe_out_event(int fd, int events, void *arg)
 
 	(void)fd;
 	(void)events;
+	if (pf->zc_wait) {
+		/* The pipe has room again for spliced bytes. */
+		pf->zc_wait = 0;
+		ev_set(pf->front.s->ev, STDOUT_FILENO, 0, pipe_out_event, pf);
+		session_output_ready(pf->front.s);
+		return;
+	}
 	if (flush_out(pf, buf_head(&pf->out), buf_used(&pf->out),
 	    &done) == -1)
 		return;
@@ -175,7 +192,26 @@ pipe_room(struct front *f)
 {
 	struct pipe_front	*pf = f->priv;
 
-	return buf_room(&pf->out, BUF_CHUNK);
+	return pf->zc_wait ? 0 : buf_room(&pf->out, BUF_CHUNK);
+}
+
+static int
+pipe_out_fd(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+
+	if (!pf->zc_out || pf->zc_wait || buf_used(&pf->out) > 0)
+		return -1;
+	return STDOUT_FILENO;
+}
+
+static void
+pipe_out_wait(struct front *f)
+{
+	struct pipe_front	*pf = f->priv;
+
+	pf->zc_wait = 1;
+	ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
 }
 
 static int
@@ -218,6 +254,8 @@ static const struct front_ops pipe_ops = {
 	.input_ctl = pipe_input_ctl,
 	.event = pipe_event,
 	.stop = pipe_stop,
+	.out_fd = pipe_out_fd,
+	.out_wait = pipe_out_wait,
 };
 
 struct front *

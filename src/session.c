@@ -383,7 +383,7 @@ conn_update(struct session *s, struct conn *c)
 	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0 &&
 	    respond_room(s, c) > 0)
 		events |= EV_READ;
-	if (buf_used(&c->out) > 0)
+	if (buf_used(&c->out) > 0 || c->zc_wait)
 		events |= EV_WRITE;
 	if (events != c->events) {
 		c->events = events;
@@ -410,6 +410,8 @@ conn_room(const struct session *s, const struct conn *c)
 {
 	if (c->kind == CONN_DGRAM)
 		return dgram_room(c);
+	if (c->zc_wait)
+		return 0;
 	return buf_room(&c->out, s->cfg->keep_open ? CONN_OUT_MAX : BUF_CHUNK);
 }
 
@@ -509,6 +511,68 @@ session_input_room(struct session *s)
 		room = targets_room(s);
 	/* -C may double every byte. */
 	return s->cfg->crlf ? room / 2 : room;
+}
+
+/*
+ * The one stream whose bytes may move to and from the user's fds
+ * without passing through us: a single batch conversation, with no -C,
+ * no line framing, no other clients, responder or --lockstep.
+ */
+struct conn *
+session_zcopy_conn(struct session *s)
+{
+	const struct config	*cfg = s->cfg;
+	struct conn		*c = TAILQ_FIRST(&s->conns);
+
+	if (s->zc_off || s->nconns != 1 || c->kind != CONN_STREAM ||
+	    cfg->keep_open || cfg->responder != RESP_NONE || cfg->lockstep ||
+	    cfg->crlf || s->line_mode)
+		return NULL;
+	return c;
+}
+
+/*
+ * Input is ready on fd (a pipe or a file, kind ZC_*): moves it straight
+ * to the socket.  Returns -1 when this cannot be done (the caller then
+ * reads), 0 when it was taken care of.
+ */
+int
+session_input_fd(struct session *s, int fd, int kind)
+{
+	struct conn	*c = session_zcopy_conn(s);
+	ssize_t		 n;
+
+	if (s->done)
+		return 0;
+	if (c == NULL || c->wr_shut || c->zc_wait || buf_used(&c->out) > 0)
+		return -1;
+	if ((n = zcopy_in(fd, kind, c->fd)) > 0) {
+		session_traffic(s);
+		if (s->peer_eof)
+			ev_timer_start(s->ev, &s->grace_timer,
+			    PEER_EOF_GRACE_MS);
+		return 0;
+	}
+	if (n == 0) {
+		session_input_eof(s);
+		return 0;
+	}
+	switch (errno) {
+	case EAGAIN:
+		/* The socket is full (or input had nothing after all). */
+		c->zc_wait = 1;
+		conn_update(s, c);
+		session_update_input(s);
+		return 0;
+	case EINTR:
+		return 0;
+	case EINVAL:
+	case ENOSYS:
+		s->zc_off = 1;
+		return -1;
+	}
+	session_conn_fail(s, c, stream_write_errno(c, errno));
+	return 0;
 }
 
 /* Everything the user sent has been handed to the sockets. */

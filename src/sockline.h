@@ -162,6 +162,14 @@ void		 unix_cleanup(void);
 int		 escape_decode(const char *, char **, size_t *, char *, size_t);
 int		 argv_split(const char *, char ***, char *, size_t);
 
+/* zcopy.c: splice(2)/sendfile(2) between the user's fds and a socket. */
+#define ZC_NONE		0
+#define ZC_PIPE		1
+#define ZC_FILE		2
+int		 zcopy_kind(int);
+ssize_t		 zcopy_in(int, int, int);
+ssize_t		 zcopy_out(int, int);
+
 /* crlf.c: LF to CRLF, keeping an existing CRLF as it is. */
 size_t		 crlf_translate(int *, const char *, size_t, char *);
 
@@ -250,6 +258,7 @@ struct conn {
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
+	int			 zc_wait;	/* zero-copy input: socket was full */
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
 	TAILQ_ENTRY(conn)	 entry;
@@ -305,6 +314,15 @@ struct front_ops {
 			    const struct peer *);
 	/* Undo whatever start() did to the process's terminal or fds. */
 	void		 (*stop)(struct front *);
+
+	/*
+	 * Optional (NULL: not offered): zero-copy output.  out_fd() is a
+	 * pipe received bytes may be spliced to right now, or -1;
+	 * out_wait() says that pipe was full: room() is 0 until it drains,
+	 * then the front end calls session_output_ready().
+	 */
+	int		 (*out_fd)(struct front *);
+	void		 (*out_wait)(struct front *);
 };
 
 /* front.c: picks the front end for this run. */
@@ -338,6 +356,7 @@ struct session {
 	int			 peer_eof;	/* the (only) peer has closed */
 	int			 quit;		/* -q ran out */
 	int			 running;	/* the front end has started */
+	int			 zc_off;	/* zero-copy failed once: no more */
 	int			 done;
 	int			 status;
 
@@ -362,6 +381,8 @@ int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
 void		 session_input_none(struct session *);
+int		 session_input_fd(struct session *, int, int);
+struct conn	*session_zcopy_conn(struct session *);
 size_t		 session_input_room(struct session *);
 void		 session_output_ready(struct session *);
 void		 session_fail(struct session *, const char *, ...)
@@ -391,6 +412,7 @@ void		 conn_update(struct session *, struct conn *);
 void		 stream_event(int, int, void *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
+int		 stream_write_errno(const struct conn *, int);
 int		 dgram_queue(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
 void		 dgram_event(int, int, void *);

@@ -5,11 +5,23 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "sockline.h"
 
 static char	scratch[BUF_CHUNK];
+
+/*
+ * Why a write to c failed.  sendfile(2) and splice(2) say EPIPE where
+ * send(2) says the peer reset the connection; since we had not shut our
+ * side down, a reset is what it was.
+ */
+int
+stream_write_errno(const struct conn *c, int e)
+{
+	return e == EPIPE && !c->wr_shut ? ECONNRESET : e;
+}
 
 /* Half-closes c once everything the user sent has left. */
 void
@@ -27,10 +39,17 @@ stream_write(struct session *s, struct conn *c)
 {
 	ssize_t	n;
 
+	/* Zero-copy input waited for room in the socket: there is some. */
+	if (c->zc_wait && buf_used(&c->out) == 0) {
+		c->zc_wait = 0;
+		session_update_input(s);
+		return;
+	}
+
 	n = send(c->fd, buf_head(&c->out), buf_used(&c->out), MSG_NOSIGNAL);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
-			session_conn_fail(s, c, errno);
+			session_conn_fail(s, c, stream_write_errno(c, errno));
 		return;
 	}
 	buf_consume(&c->out, (size_t)n);
@@ -39,12 +58,57 @@ stream_write(struct session *s, struct conn *c)
 	session_update_input(s);
 }
 
+/*
+ * Received bytes straight to the user's output pipe, when allowed.
+ * Returns 0 when done so, -1 when the bytes must be read instead.
+ */
+static int
+stream_splice_out(struct session *s, struct conn *c)
+{
+	const struct front_ops	*ops = s->front->ops;
+	ssize_t			 n;
+	int			 fd;
+
+	if (s->done)
+		return 0;
+	if (ops->out_fd == NULL || s->cfg->send_only ||
+	    session_zcopy_conn(s) != c || (fd = ops->out_fd(s->front)) == -1)
+		return -1;
+	if ((n = zcopy_out(c->fd, fd)) > 0) {
+		session_traffic(s);
+		return 0;
+	}
+	if (n == 0) {
+		session_conn_eof(s, c);
+		return 0;
+	}
+	switch (errno) {
+	case EAGAIN:
+		/* The output pipe is full (or the socket had nothing). */
+		ops->out_wait(s->front);
+		return 0;
+	case EINTR:
+		return 0;
+	case EINVAL:
+	case ENOSYS:
+		s->zc_off = 1;
+		return -1;
+	case EPIPE:
+		session_fail(s, "write to stdout failed: %s", strerror(errno));
+		return 0;
+	}
+	session_conn_fail(s, c, errno);
+	return 0;
+}
+
 static void
 stream_read(struct session *s, struct conn *c)
 {
 	size_t	room = s->front->ops->room(s->front);
 	ssize_t	n;
 
+	if (room > 0 && stream_splice_out(s, c) == 0)
+		return;
 	if (room > sizeof(scratch))
 		room = sizeof(scratch);
 	if (room == 0)
