@@ -2,40 +2,56 @@
  * The event loop: file descriptors with read/write interest, one-shot
  * timers, and a wait that is the only place our signals get through.
  *
- * The backend is poll(2), kept behind ev_set()/ev_del() so that another
- * (epoll) can replace it without the callers noticing.  Interest is
- * given per fd and changed only when it really changes.
+ * The backend is epoll(7), level-triggered, kept behind ev_set() and
+ * ev_del() so that callers never see it.  Interest is given per fd and
+ * passed to the kernel only when it really changes, so a busy loop costs
+ * one epoll_pwait per round whatever the number of idle clients.  An fd
+ * with no interest is not registered at all.
+ *
+ * Regular files and some devices (/dev/null as stdin) cannot be watched
+ * by epoll; they are always ready, as poll(2) would say, so they are
+ * kept aside and reported ready on every round.
  */
 
+#include <sys/epoll.h>
+
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sockline.h"
+
+/* How many ready fds one wait reports at most. */
+#define EV_BATCH	256
+
+/* Unpollable fds are the user's stdin and stdout: a handful at most. */
+#define EV_ALWAYS_MAX	8
+
+enum slot_state {
+	SLOT_NONE,		/* not known to the kernel */
+	SLOT_EPOLL,		/* registered with epoll */
+	SLOT_ALWAYS		/* cannot be polled: always ready */
+};
 
 struct ev_slot {
 	ev_fd_cb	*cb;
 	void		*arg;
 	int		 events;
-	int		 pidx;		/* index in pfd[], -1 if not polled */
-	unsigned	 gen;		/* bumped when the fd changes owner */
-};
-
-struct ev_ready {
-	int		 fd;
-	int		 revents;
-	unsigned	 gen;
+	enum slot_state	 state;
+	uint32_t	 gen;		/* bumped when the fd changes owner */
+	uint32_t	 kgen;		/* the generation epoll holds */
+	int		 kevents;	/* the interest epoll holds */
 };
 
 struct ev {
-	struct pollfd		*pfd;
-	size_t			 npfd;
-	size_t			 cappfd;
+	int			 epfd;
 	struct ev_slot		*slots;		/* indexed by fd */
 	size_t			 nslots;
-	struct ev_ready		*ready;
+	int			 always[EV_ALWAYS_MAX];
+	int			 nalways;
+	struct epoll_event	 ready[EV_BATCH];
 	LIST_HEAD(, ev_timer)	 timers;
 };
 
@@ -46,6 +62,10 @@ ev_new(void)
 
 	if ((ev = calloc(1, sizeof(*ev))) == NULL)
 		return NULL;
+	if ((ev->epfd = epoll_create1(EPOLL_CLOEXEC)) == -1) {
+		free(ev);
+		return NULL;
+	}
 	LIST_INIT(&ev->timers);
 	return ev;
 }
@@ -55,9 +75,8 @@ ev_free(struct ev *ev)
 {
 	if (ev == NULL)
 		return;
-	free(ev->pfd);
+	close(ev->epfd);
 	free(ev->slots);
-	free(ev->ready);
 	free(ev);
 }
 
@@ -65,62 +84,40 @@ static int
 grow_slots(struct ev *ev, int fd)
 {
 	struct ev_slot	*ns;
-	size_t		 n = ev->nslots ? ev->nslots : 64, i;
+	size_t		 n = ev->nslots ? ev->nslots : 64;
 
 	while (n <= (size_t)fd)
 		n *= 2;
 	if ((ns = realloc(ev->slots, n * sizeof(*ns))) == NULL)
 		return -1;
-	for (i = ev->nslots; i < n; i++) {
-		memset(&ns[i], 0, sizeof(ns[i]));
-		ns[i].pidx = -1;
-	}
+	memset(ns + ev->nslots, 0, (n - ev->nslots) * sizeof(*ns));
 	ev->slots = ns;
 	ev->nslots = n;
 	return 0;
 }
 
-static int
-grow_pfd(struct ev *ev)
+static uint32_t
+to_epoll(int events)
 {
-	struct pollfd	*np;
-	struct ev_ready	*nr;
-	size_t		 n = ev->cappfd ? ev->cappfd * 2 : 16;
+	uint32_t	e = 0;
 
-	if ((np = realloc(ev->pfd, n * sizeof(*np))) == NULL)
-		return -1;
-	ev->pfd = np;
-	if ((nr = realloc(ev->ready, n * sizeof(*nr))) == NULL)
-		return -1;
-	ev->ready = nr;
-	ev->cappfd = n;
-	return 0;
-}
-
-static void
-unpoll(struct ev *ev, struct ev_slot *sl)
-{
-	size_t	last = ev->npfd - 1;
-
-	if (sl->pidx < 0)
-		return;
-	if ((size_t)sl->pidx != last) {
-		ev->pfd[sl->pidx] = ev->pfd[last];
-		ev->slots[ev->pfd[last].fd].pidx = sl->pidx;
-	}
-	ev->npfd--;
-	sl->pidx = -1;
+	if (events & EV_READ)
+		e |= EPOLLIN;
+	if (events & EV_WRITE)
+		e |= EPOLLOUT;
+	return e;
 }
 
 /*
  * Sets the interest for fd (EV_READ | EV_WRITE, or 0 to stop watching
- * it for now) and who to call.  Returns -1 only when out of memory.
+ * it for now) and who to call.  Returns -1 only when out of resources.
  */
 int
 ev_set(struct ev *ev, int fd, int events, ev_fd_cb *cb, void *arg)
 {
-	struct ev_slot	*sl;
-	short		 pev = 0;
+	struct epoll_event	 ee;
+	struct ev_slot		*sl;
+	int			 op;
 
 	if ((size_t)fd >= ev->nslots && grow_slots(ev, fd) == -1)
 		return -1;
@@ -130,22 +127,37 @@ ev_set(struct ev *ev, int fd, int events, ev_fd_cb *cb, void *arg)
 	sl->cb = cb;
 	sl->arg = arg;
 	sl->events = events;
-	if (events & EV_READ)
-		pev |= POLLIN;
-	if (events & EV_WRITE)
-		pev |= POLLOUT;
-	if (pev == 0) {
-		unpoll(ev, sl);
+	if (sl->state == SLOT_ALWAYS)
+		return 0;
+	if (sl->state == SLOT_EPOLL && sl->kevents == events &&
+	    sl->kgen == sl->gen)
+		return 0;
+	/*
+	 * No interest: leave epoll altogether, since it reports a hangup
+	 * or an error even to an fd that asked for nothing, over and over.
+	 */
+	if (events == 0) {
+		if (sl->state == SLOT_EPOLL)
+			epoll_ctl(ev->epfd, EPOLL_CTL_DEL, fd, NULL);
+		sl->state = SLOT_NONE;
 		return 0;
 	}
-	if (sl->pidx < 0) {
-		if (ev->npfd == ev->cappfd && grow_pfd(ev) == -1)
-			return -1;
-		sl->pidx = (int)ev->npfd++;
-		ev->pfd[sl->pidx].fd = fd;
+	op = sl->state == SLOT_EPOLL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	memset(&ee, 0, sizeof(ee));
+	ee.events = to_epoll(events);
+	ee.data.u64 = (uint64_t)sl->gen << 32 | (uint32_t)fd;
+	if (epoll_ctl(ev->epfd, op, fd, &ee) == 0) {
+		sl->state = SLOT_EPOLL;
+		sl->kevents = events;
+		sl->kgen = sl->gen;
+		return 0;
 	}
-	ev->pfd[sl->pidx].events = pev;
-	return 0;
+	if (errno == EPERM && ev->nalways < EV_ALWAYS_MAX) {
+		sl->state = SLOT_ALWAYS;
+		ev->always[ev->nalways++] = fd;
+		return 0;
+	}
+	return -1;
 }
 
 /* Forgets fd entirely; call before closing it. */
@@ -153,11 +165,22 @@ void
 ev_del(struct ev *ev, int fd)
 {
 	struct ev_slot	*sl;
+	int		 i;
 
 	if (fd < 0 || (size_t)fd >= ev->nslots)
 		return;
 	sl = &ev->slots[fd];
-	unpoll(ev, sl);
+	if (sl->state == SLOT_EPOLL)
+		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, fd, NULL);
+	else if (sl->state == SLOT_ALWAYS) {
+		for (i = 0; i < ev->nalways; i++) {
+			if (ev->always[i] == fd) {
+				ev->always[i] = ev->always[--ev->nalways];
+				break;
+			}
+		}
+	}
+	sl->state = SLOT_NONE;
 	sl->cb = NULL;
 	sl->arg = NULL;
 	sl->events = 0;
@@ -213,9 +236,12 @@ static void
 fire_timers(struct ev *ev)
 {
 	struct ev_timer	*t, *next;
-	int64_t		 now = now_ms();
+	int64_t		 now;
 	int		 again = 1;
 
+	if (LIST_EMPTY(&ev->timers))
+		return;
+	now = now_ms();
 	/* A callback may stop or start any timer, so rescan after each. */
 	while (again) {
 		again = 0;
@@ -231,59 +257,87 @@ fire_timers(struct ev *ev)
 	}
 }
 
+/* Calls fd's owner, unless the fd changed hands since it was reported. */
+static void
+dispatch(struct ev *ev, int fd, uint32_t gen, int events)
+{
+	struct ev_slot	*sl;
+
+	if ((size_t)fd >= ev->nslots)
+		return;
+	sl = &ev->slots[fd];
+	if (sl->cb == NULL || sl->gen != gen)
+		return;
+	events &= sl->events;
+	/* An error or hangup on a write-only fd: let its writer find out. */
+	if (events == 0)
+		events = sl->events;
+	if (events != 0)
+		sl->cb(fd, events, sl->arg);
+}
+
+/* The fds epoll cannot watch are ready now, for whatever they want. */
+static void
+dispatch_always(struct ev *ev)
+{
+	int	i, fd;
+
+	for (i = 0; i < ev->nalways; i++) {
+		fd = ev->always[i];
+		if (ev->slots[fd].events != 0)
+			dispatch(ev, fd, ev->slots[fd].gen,
+			    ev->slots[fd].events);
+	}
+}
+
+static int
+always_wanted(struct ev *ev)
+{
+	int	i;
+
+	for (i = 0; i < ev->nalways; i++) {
+		if (ev->slots[ev->always[i]].events != 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Waits for the next events and dispatches them.  Returns 0, or -1 with
- * errno EINTR when one of our signals arrived (sig_caught says which).
+ * errno EINTR when a signal arrived (sig_caught says if it was ours).
  */
 int
 ev_run_once(struct ev *ev)
 {
-	struct ev_slot	*sl;
-	struct timespec	 ts, *tsp = NULL;
 	int64_t		 to;
-	size_t		 i, n = 0;
-	int		 r, re;
+	uint32_t	 e;
+	int		 n, i, events, always;
 
-	if ((to = next_timeout(ev, now_ms())) >= 0) {
-		ts.tv_sec = to / 1000;
-		ts.tv_nsec = (to % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	r = ppoll(ev->pfd, ev->npfd, tsp, signals_waitmask());
-	if (r == -1)
+	always = always_wanted(ev);
+	to = always ? 0 : next_timeout(ev, now_ms());
+	if (to > INT32_MAX)
+		to = INT32_MAX;
+	n = epoll_pwait(ev->epfd, ev->ready, EV_BATCH, (int)to,
+	    signals_waitmask());
+	if (n == -1)
 		return -1;
-
 	/*
-	 * Callbacks add, remove and close fds, so work from a copy and
-	 * skip any fd whose owner changed since the wait.
+	 * A callback may close fds reported later in this batch, and a new
+	 * owner may get the same number: the generation in the event's data
+	 * tells them apart.
 	 */
-	for (i = 0; i < ev->npfd && r > 0; i++) {
-		if (ev->pfd[i].revents == 0)
-			continue;
-		ev->ready[n].fd = ev->pfd[i].fd;
-		ev->ready[n].revents = ev->pfd[i].revents;
-		ev->ready[n].gen = ev->slots[ev->pfd[i].fd].gen;
-		n++;
-		r--;
-	}
 	for (i = 0; i < n; i++) {
-		sl = &ev->slots[ev->ready[i].fd];
-		if (sl->cb == NULL || sl->gen != ev->ready[i].gen)
-			continue;
-		re = 0;
-		/* Errors and hangups are seen by trying the read or write. */
-		if (ev->ready[i].revents & (POLLIN | POLLHUP | POLLERR))
-			re |= EV_READ;
-		if (ev->ready[i].revents & (POLLOUT | POLLERR))
-			re |= EV_WRITE;
-		re &= sl->events;
-		if ((ev->ready[i].revents & POLLNVAL) || re == 0) {
-			/* Hangup on a write-only fd: let its writer find out. */
-			re = sl->events;
-		}
-		if (re != 0)
-			sl->cb(ev->ready[i].fd, re, sl->arg);
+		e = ev->ready[i].events;
+		events = 0;
+		if (e & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			events |= EV_READ;
+		if (e & (EPOLLOUT | EPOLLERR))
+			events |= EV_WRITE;
+		dispatch(ev, (int)(ev->ready[i].data.u64 & 0xffffffff),
+		    (uint32_t)(ev->ready[i].data.u64 >> 32), events);
 	}
+	if (always)
+		dispatch_always(ev);
 	fire_timers(ev);
 	return 0;
 }
