@@ -117,8 +117,8 @@ lockstep_received(struct session *s, const char *p, size_t n, int flags)
 		session_fail(s, "out of memory");
 		return 1;
 	}
-	while ((nl = memchr(buf_head(&s->ls_reply), '\n',
-	    buf_used(&s->ls_reply))) != NULL) {
+	while (buf_used(&s->ls_reply) > 0 && (nl = memchr(buf_head(&s->ls_reply),
+	    '\n', buf_used(&s->ls_reply))) != NULL) {
 		k = (size_t)(nl - buf_head(&s->ls_reply)) + 1;
 		print(s, buf_head(&s->ls_reply), k, 0);
 		buf_consume(&s->ls_reply, k);

@@ -526,3 +526,20 @@ options_parse(int argc, char **argv, struct config *cfg)
 	}
 	return check_operands(cfg, argc - optind, argv + optind);
 }
+
+/* Gives back what options_parse() allocated. */
+void
+options_free(struct config *cfg)
+{
+	char	**a;
+
+	free(cfg->allow.v);
+	free(cfg->deny.v);
+	free((char *)cfg->reply);
+	if (cfg->responder == RESP_EXEC && cfg->exec_argv != NULL) {
+		for (a = cfg->exec_argv; *a != NULL; a++)
+			free(*a);
+	}
+	free(cfg->exec_argv);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -778,15 +778,18 @@ session_run(struct session *s)
 		lockstep_start(s);
 	session_update_input(s);
 	while (!s->done) {
-		if (ev_run_once(s->ev) == -1) {
-			if (errno == EINTR && sig_caught != 0) {
-				s->status = 128 + sig_caught;
-				break;
-			}
-			if (errno != EINTR) {
-				session_fail(s, "poll: %s", strerror(errno));
-				break;
-			}
+		if (ev_run_once(s->ev) == -1 && errno != EINTR) {
+			session_fail(s, "poll: %s", strerror(errno));
+			break;
+		}
+		/*
+		 * The wait may return ready fds and run our handler in the same
+		 * call, so look at the flag every round, not only on EINTR: a
+		 * busy loop must still stop when told to.
+		 */
+		if (sig_caught != 0) {
+			s->status = 128 + sig_caught;
+			break;
 		}
 		if (sig_child) {
 			sig_child = 0;

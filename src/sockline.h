@@ -114,6 +114,7 @@ struct config {
 
 /* options.c */
 int		 options_parse(int, char **, struct config *);
+void		 options_free(struct config *);
 
 /* msg.c: one-line messages on stderr, "sockline: " first. */
 void		 msg_warn(const char *, ...)

@@ -53,3 +53,20 @@ idle_session() {
 	echo "CPU used while idle for 2 s: ${used_ms} ms" >&3
 	(( used_ms < 50 ))
 }
+
+# The session has used some CPU: it is in the middle of the transfer.
+busy_for_a_while() {
+	[ "$(cpu_ticks "$sl_pid")" -gt 5 ]
+}
+
+@test "SIGTERM stops a session that is busy every round, mid-transfer" {
+	# /dev/zero is always ready, so the loop never waits: the signal must
+	# still be seen.
+	bg srv peer.py --listen --port-file "$T/port" recv-all:/dev/null
+	port=$(port_of "$T/port")
+	bg_in sl /dev/zero "$SOCKLINE" 127.0.0.1 "$port"
+	wait_until busy_for_a_while
+	kill -TERM "$sl_pid"
+	finish "$sl_pid" 5
+	assert_equal "$status" 143
+}

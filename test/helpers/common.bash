@@ -151,6 +151,16 @@ ended_within_ms() {
 	return 0
 }
 
+# is_sockline PID: PID has become sockline (a bash -c wrapper exec'd it).
+is_sockline() {
+	[ "$(readlink "/proc/$1/exe")" = "$(readlink -f "$SOCKLINE")" ]
+}
+
+# rss_kb PID: resident memory of PID, in kB.
+rss_kb() {
+	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
+
 # cpu_ticks PID: user+system CPU time of PID, in clock ticks.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"

@@ -1,0 +1,20 @@
+#!/usr/bin/env python3
+"""A reader that stops for a while before it reads anything.
+
+    slowcat.py PAUSE_MS OUT < input
+
+Waits PAUSE_MS, then copies stdin to OUT until end of file.  It stands
+for a pipeline reader that stalls (a pager, a slow consumer).
+"""
+
+import os
+import sys
+import time
+
+time.sleep(int(sys.argv[1]) / 1000.0)
+with open(sys.argv[2], "wb") as out:
+    while True:
+        b = os.read(0, 1 << 16)
+        if not b:
+            break
+        out.write(b)
