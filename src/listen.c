@@ -236,6 +236,7 @@ serve(struct listener *l)
 		} else
 			ev_set(l->s->ev, l->fds[i], EV_READ, accept_event, l);
 	}
+	l->s->listen_port = port;
 	/* Datagram sockets now belong to the session. */
 	if (cfg->udp)
 		l->nfds = 0;

@@ -12,6 +12,7 @@ int
 main(int argc, char **argv)
 {
 	struct config	cfg;
+	int		status;
 
 	/* A closed stdin is simply an empty one; see fd_keep_open(). */
 	fd_keep_open(STDIN_FILENO);
@@ -19,7 +20,10 @@ main(int argc, char **argv)
 	fd_keep_open(STDERR_FILENO);
 
 	options_parse(argc, argv, &cfg);
-	if (cfg.listen)
-		return listen_main(&cfg);
-	return connect_main(&cfg);
+	/* Before any socket, so an unwritable -o file costs nothing. */
+	if (log_open(&cfg) == -1)
+		return EXIT_FAIL;
+	status = cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
+	log_close(status);
+	return status;
 }

@@ -37,7 +37,15 @@ enum {
 	LONG_NO_SPLIT,
 	LONG_PORT_FILE,
 	LONG_RECV_ONLY,
-	LONG_SEND_ONLY
+	LONG_SEND_ONLY,
+	/* The interactive front end. */
+	LONG_BATCH,
+	LONG_HISTORY,
+	LONG_INTERACTIVE,
+	LONG_NO_HISTORY,
+	LONG_PROMPT,
+	LONG_RAW,
+	LONG_TIMESTAMPS
 };
 
 struct optdef {
@@ -53,7 +61,10 @@ struct optdef {
 
 #define F(field)	offsetof(struct config, field)
 
-/* Sorted as --help shows them: short letters first, then long-only. */
+/*
+ * Sorted as --help shows them: short letters first, then long-only;
+ * the options of what the user sees form the last block.
+ */
 static const struct optdef optdefs[] = {
 	{ '4', NULL, NULL, OPT_FAMILY, 0, AF_INET, 0,
 	  "use IPv4 only" },
@@ -101,6 +112,25 @@ static const struct optdef optdefs[] = {
 	  "only receive: never read input or send" },
 	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
 	  "only send: discard what the peer sends" },
+	/* What the user sees: the prompt, how data is shown, the log. */
+	{ 'o', "output", "FILE", OPT_STR, F(output), 0, 0,
+	  "also write a session log (both directions) to FILE" },
+	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
+	  "show received data as a hex dump" },
+	{ LONG_INTERACTIVE, "interactive", NULL, OPT_FLAG, F(interactive),
+	  0, 0, "use the prompt even when stdin is not a terminal" },
+	{ LONG_BATCH, "batch", NULL, OPT_FLAG, F(batch), 0, 0,
+	  "no prompt, exact bytes, even on a terminal" },
+	{ LONG_PROMPT, "prompt", "TEXT", OPT_STR, F(prompt), 0, 0,
+	  "interactive: the prompt (default: the peer)" },
+	{ LONG_HISTORY, "history", "FILE", OPT_STR, F(history), 0, 0,
+	  "interactive: the history file" },
+	{ LONG_NO_HISTORY, "no-history", NULL, OPT_FLAG, F(no_history), 0, 0,
+	  "interactive: neither read nor write a history file" },
+	{ LONG_RAW, "raw", NULL, OPT_FLAG, F(raw), 0, 0,
+	  "interactive: show control bytes from the peer unescaped" },
+	{ LONG_TIMESTAMPS, "timestamps", NULL, OPT_FLAG, F(timestamps), 0, 0,
+	  "interactive: the time before each received line" },
 };
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -246,6 +276,13 @@ check_modes(const struct config *cfg)
 	if (cfg->zero && (cfg->listen || cfg->udp))
 		usage_error("-z probes stream ports: not with %s",
 		    cfg->listen ? "-l" : "-u");
+	if (cfg->interactive && cfg->batch)
+		usage_error("--interactive and --batch exclude each other");
+	if (cfg->history != NULL && cfg->no_history)
+		usage_error("--history and --no-history exclude each other");
+	if (cfg->zero && (cfg->output != NULL || cfg->interactive))
+		usage_error("-z only probes: not with %s",
+		    cfg->output != NULL ? "-o" : "--interactive");
 	if (cfg->listen) {
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "

@@ -155,6 +155,7 @@ session_received(struct session *s, const struct peer *p, const char *buf,
     size_t n, int flags)
 {
 	session_traffic(s);
+	log_data(LOG_RECEIVED, p, buf, n, flags);
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
@@ -382,6 +383,7 @@ session_input(struct session *s, const char *p, size_t n)
 		n = crlf_translate(&s->crlf_cr, p, n, xlate);
 		p = xlate;
 	}
+	log_data(LOG_SENT, NULL, p, n, 0);
 	if (s->line_mode) {
 		if (buf_append(&s->staged, p, n) == -1) {
 			session_fail(s, "out of memory");
