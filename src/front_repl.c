@@ -400,11 +400,12 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 static int
 typed(struct repl *r, const char *line)
 {
-	hist_add(&r->hist, line);
+	/* Not kept: Up in the next session should find real work. */
 	if (strcmp(line, "exit") == 0) {
 		repl_quit(r, EXIT_OK);
 		return -1;
 	}
+	hist_add(&r->hist, line);
 	if (line[0] == '/') {
 		commands_run(r, line);
 		return 0;

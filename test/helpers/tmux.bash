@@ -1,0 +1,116 @@
+# Helpers for driving sockline's interactive front end in a real
+# terminal: a private tmux server per test (its socket under $T), one
+# 120x30 pane running sockline through helpers/in-pane, keys sent with
+# send-keys, and bounded polls on what the pane shows (never a bare
+# sleep).  Load after common.bash.
+
+PANE_DIR="$T/pane"
+
+# tmux_ ARGS...: tmux, talking to this test's own server.
+tmux_() {
+	LC_ALL=C.UTF-8 tmux -S "$T/tmux.sock" "$@"
+}
+
+# repl ARGS...: starts `sockline ARGS` in a fresh pane and returns once
+# it runs; its PID is in $repl_pid.  The history file goes under
+# $T/state, and readline reads $PANE_INPUTRC (default: an empty file),
+# never ~/.inputrc.  With PANE_STDOUT=FILE set, sockline's stdout goes
+# to FILE.
+repl() {
+	local inputrc=${PANE_INPUTRC:-$T/inputrc}
+	mkdir -p "$PANE_DIR"
+	[ -e "$inputrc" ] || : >"$inputrc"
+	# A dead pane stays, so what it showed can still be read.
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$inputrc" \
+		-e XDG_STATE_HOME="$T/state" -e PANE_STDOUT="${PANE_STDOUT:-}" \
+		"$TOP/test/helpers/in-pane" "$PANE_DIR" "$SOCKLINE" "$@" ||
+		return 1
+	wait_file "$PANE_DIR/pid" || return 1
+	repl_pid=$(cat "$PANE_DIR/pid")
+}
+
+# repl_again: ends the pane's server, for a second run in one test.
+repl_again() {
+	tmux_ kill-server 2>/dev/null || true
+	rm -rf "$PANE_DIR"
+}
+
+# serve STEP...: a python peer (peer.py) on a free port of 127.0.0.1,
+# started as "srv" with these steps; sets $port.
+serve() {
+	rm -f "$T/port"
+	bg srv peer.py --listen --port-file "$T/port" "$@"
+	port=$(port_of "$T/port")
+}
+
+# repl_to_peer [OPTION...]: sockline in the pane, connected to $port;
+# returns once its prompt shows.
+repl_to_peer() {
+	repl "$@" 127.0.0.1 "$port" || return 1
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+}
+
+# pane: what the pane shows, scrollback included, wrapped rows joined.
+pane() {
+	tmux_ capture-pane -p -J -S - 2>/dev/null
+}
+
+# pane_rows: the visible rows as they are, not joined.
+pane_rows() {
+	tmux_ capture-pane -p 2>/dev/null
+}
+
+pane_has() {
+	pane | grep -qE -- "$1"
+}
+
+# wait_pane REGEX: waits until a line of the pane matches REGEX.
+wait_pane() {
+	wait_until pane_has "$1" || {
+		echo "--- the pane shows:" >&2
+		pane >&2
+		return 1
+	}
+}
+
+# prompt_line: the pane's last line that is not empty.
+prompt_line() {
+	pane | sed '/^ *$/d' | tail -n 1
+}
+
+# keys KEY...: tmux key names (Enter, C-c, Up, Tab...).
+keys() {
+	tmux_ send-keys "$@"
+}
+
+# type_text TEXT: types TEXT literally.
+type_text() {
+	tmux_ send-keys -l -- "$1"
+}
+
+# line TEXT: types TEXT and Enter.
+line() {
+	type_text "$1"
+	keys Enter
+}
+
+# wait_repl_exit: waits for sockline in the pane to end; sets $status.
+wait_repl_exit() {
+	wait_file "$PANE_DIR/status" || return 1
+	status=$(cat "$PANE_DIR/status")
+}
+
+# assert_terminal_restored: stty -g after sockline equals before.
+assert_terminal_restored() {
+	cmp "$PANE_DIR/stty.before" "$PANE_DIR/stty.after" ||
+		fail "terminal settings changed: $(cat "$PANE_DIR/stty.before") -> $(cat "$PANE_DIR/stty.after")"
+}
+
+# The tmux server goes first in teardown, then common.bash's cleanup.
+eval "common_$(declare -f teardown)"
+teardown() {
+	tmux_ kill-server 2>/dev/null || true
+	common_teardown
+}
