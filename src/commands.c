@@ -81,17 +81,33 @@ find(const char *name, size_t len)
 	return NULL;
 }
 
+/* Copies s into buf, cut to fit; returns the length copied. */
+static size_t
+copy_arg(char *buf, size_t len, const char *s)
+{
+	int	n;
+
+	n = snprintf(buf, len, "%s", s);
+	if (n < 0)
+		return 0;
+	return (size_t)n < len ? (size_t)n : len - 1;
+}
+
 /* Runs "/name args"; a message says what went wrong. */
 void
 commands_run(struct repl *r, const char *line)
 {
 	const struct command	*c;
-	const char		*arg;
-	size_t			 len;
+	char			 arg[PATH_MAX + 64];
+	size_t			 len, n;
 
 	line++;
 	len = strcspn(line, " \t");
-	arg = line + len + strspn(line + len, " \t");
+	/* Tab completion leaves a space after the argument: not part of it. */
+	n = copy_arg(arg, sizeof(arg), line + len + strspn(line + len,
+	    " \t"));
+	while (n > 0 && (arg[n - 1] == ' ' || arg[n - 1] == '\t'))
+		arg[--n] = '\0';
 	if ((c = find(line, len)) == NULL) {
 		repl_notice(r, "sockline: unknown command /%.*s: /help lists "
 		    "them; \\/%.*s sends the line as it is", (int)len, line,

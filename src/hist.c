@@ -2,8 +2,8 @@
  * The history file (design item 12): the last HIST_MAX lines, without
  * consecutive duplicates and without lines typed with a leading space
  * (bash's "ignoreboth").  A session appends its own lines when it ends
- * and then cuts the file back to HIST_MAX, so two sessions at once both
- * keep theirs.  The default file is $XDG_STATE_HOME/sockline/history,
+ * (or writes the file, if there is none yet) and then cuts the file
+ * back to HIST_MAX, so two sessions at once both keep theirs.  The default file is $XDG_STATE_HOME/sockline/history,
  * or ~/.local/state/sockline/history; its directory is made (mode 0700)
  * when missing, and readline creates the file with mode 0600: typed
  * lines may be passwords.
@@ -54,7 +54,8 @@ default_path(void)
 void
 hist_load(struct hist *h, const struct config *cfg)
 {
-	int	e;
+	struct stat	st;
+	int		e;
 
 	memset(h, 0, sizeof(*h));
 	using_history();
@@ -69,9 +70,12 @@ hist_load(struct hist *h, const struct config *cfg)
 	}
 	if (h->path == NULL)
 		return;
-	if ((e = read_history(h->path)) == 0)
-		h->existed = 1;
-	else if (e != ENOENT) {
+	/* Readline says "Invalid argument" for a directory. */
+	if (stat(h->path, &st) == 0 && S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else
+		e = read_history(h->path);
+	if (e != 0 && e != ENOENT) {
 		msg_warn("cannot read the history file %s: %s (this session's "
 		    "history is not saved)", h->path, strerror(e));
 		free(h->path);
@@ -128,7 +132,7 @@ hist_save(struct hist *h)
 		n = h->added < history_length ? h->added : history_length;
 		if (h->own_dir && make_dirs(h->path) == -1)
 			e = errno;
-		else if (h->existed) {
+		else if (access(h->path, F_OK) == 0) {
 			e = append_history(n, h->path);
 			if (e == ENOENT)
 				e = write_history(h->path);

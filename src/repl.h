@@ -25,7 +25,6 @@ TAILQ_HEAD(sendq, sendq_item);
 
 struct hist {
 	char		*path;		/* NULL: no history file */
-	int		 existed;	/* it was there when the session began */
 	int		 own_dir;	/* the default path: make its directory */
 	int		 added;		/* lines of this session */
 };

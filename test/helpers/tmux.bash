@@ -3,12 +3,20 @@
 # 120x30 pane running sockline through helpers/in-pane, keys sent with
 # send-keys, and bounded polls on what the pane shows (never a bare
 # sleep).  Load after common.bash.
+#
+# Everything works on pane $PANE (empty by default): a test that needs a
+# second terminal sets PANE=2 around the calls for it, and gets its own
+# tmux server and files.
 
-PANE_DIR="$T/pane"
+# pane_dir: where in-pane keeps the PID, status and stty files.
+pane_dir() {
+	echo "$T/pane${PANE:-}"
+}
 
-# tmux_ ARGS...: tmux, talking to this test's own server.
+# tmux_ ARGS...: tmux, talking to this pane's own server.  The server
+# must not hold bats' fd 3, or bats would wait for it.
 tmux_() {
-	LC_ALL=C.UTF-8 tmux -S "$T/tmux.sock" "$@"
+	LC_ALL=C.UTF-8 tmux -S "$T/tmux${PANE:-}.sock" "$@" 3>&-
 }
 
 # repl ARGS...: starts `sockline ARGS` in a fresh pane and returns once
@@ -18,23 +26,23 @@ tmux_() {
 # to FILE.
 repl() {
 	local inputrc=${PANE_INPUTRC:-$T/inputrc}
-	mkdir -p "$PANE_DIR"
+	mkdir -p "$(pane_dir)"
 	[ -e "$inputrc" ] || : >"$inputrc"
 	# A dead pane stays, so what it showed can still be read.
 	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
 	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
 		-e LC_ALL=C.UTF-8 -e INPUTRC="$inputrc" \
 		-e XDG_STATE_HOME="$T/state" -e PANE_STDOUT="${PANE_STDOUT:-}" \
-		"$TOP/test/helpers/in-pane" "$PANE_DIR" "$SOCKLINE" "$@" ||
+		"$TOP/test/helpers/in-pane" "$(pane_dir)" "$SOCKLINE" "$@" ||
 		return 1
-	wait_file "$PANE_DIR/pid" || return 1
-	repl_pid=$(cat "$PANE_DIR/pid")
+	wait_file "$(pane_dir)/pid" || return 1
+	repl_pid=$(cat "$(pane_dir)/pid")
 }
 
 # repl_again: ends the pane's server, for a second run in one test.
 repl_again() {
 	tmux_ kill-server 2>/dev/null || true
-	rm -rf "$PANE_DIR"
+	rm -rf "$(pane_dir)"
 }
 
 # serve STEP...: a python peer (peer.py) on a free port of 127.0.0.1,
@@ -98,19 +106,24 @@ line() {
 
 # wait_repl_exit: waits for sockline in the pane to end; sets $status.
 wait_repl_exit() {
-	wait_file "$PANE_DIR/status" || return 1
-	status=$(cat "$PANE_DIR/status")
+	wait_file "$(pane_dir)/status" || return 1
+	status=$(cat "$(pane_dir)/status")
 }
 
 # assert_terminal_restored: stty -g after sockline equals before.
 assert_terminal_restored() {
-	cmp "$PANE_DIR/stty.before" "$PANE_DIR/stty.after" ||
-		fail "terminal settings changed: $(cat "$PANE_DIR/stty.before") -> $(cat "$PANE_DIR/stty.after")"
+	local d
+	d=$(pane_dir)
+	cmp "$d/stty.before" "$d/stty.after" ||
+		fail "terminal settings changed: $(cat "$d/stty.before") -> $(cat "$d/stty.after")"
 }
 
-# The tmux server goes first in teardown, then common.bash's cleanup.
+# The tmux servers go first in teardown, then common.bash's cleanup.
 eval "common_$(declare -f teardown)"
 teardown() {
-	tmux_ kill-server 2>/dev/null || true
+	local sock
+	for sock in "$T"/tmux*.sock; do
+		[ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null 3>&-
+	done
 	common_teardown
 }
