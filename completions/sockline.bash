@@ -15,7 +15,9 @@ _sockline()
 	    -i --idle-timeout -l --listen -n --numeric -p --source-port
 	    -q --quit-after -s --source -U --unix -u --udp -V --version
 	    -v --verbose -w --wait -z --zero --no-shutdown --no-split
-	    --port-file --recv-only --send-only"
+	    --port-file --recv-only --send-only
+	    -o --output -x --hex --interactive --batch --prompt --history
+	    --no-history --raw --timestamps"
 	local i word operands=0 skip=0
 
 	COMPREPLY=()
@@ -32,8 +34,12 @@ _sockline()
 		COMPREPLY=($(compgen -A hostname -- "$cur"))
 		return 0
 		;;
-	--port-file)
+	--port-file|-o|--output|--history)
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return 0
+		;;
+	--prompt)
+		# Free text.
 		return 0
 		;;
 	esac
@@ -52,7 +58,8 @@ _sockline()
 		fi
 		case $word in
 		-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|\
-		-w|--wait|-p|--source-port|-s|--source|--port-file)
+		-w|--wait|-p|--source-port|-s|--source|--port-file|\
+		-o|--output|--prompt|--history)
 			skip=1 ;;
 		-*) ;;
 		*) operands=$((operands + 1)) ;;
