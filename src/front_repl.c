@@ -2,15 +2,8 @@
  * The interactive front end (design items 11 and 12): GNU readline in
  * callback mode inside the same ppoll(2) loop as the sockets, so that a
  * reply shows the moment it arrives and the line being typed is never
- * lost or garbled.
- *
- * The screen.  Received bytes are written above the prompt: the prompt
- * and the line being edited are wiped (rl_clear_visible_line), the
- * bytes written, and the prompt drawn again (rl_forced_update_display)
- * with the line and the cursor as they were.  An unfinished line
- * ("login: ") stays on its own row just above the prompt; when more of
- * it comes we go up a row, write that row again and go on, so the line
- * reads as the peer sent it.  render.c says what the bytes look like.
+ * lost or garbled.  This file runs readline and takes what is typed;
+ * screen.c draws, commands.c runs the /commands.
  *
  * Where things go.  The prompt and the edit line go to the terminal
  * (/dev/tty), received data to stdout, messages to stderr.  So
@@ -32,14 +25,8 @@
  * Readline's callbacks take no argument, hence the one pointer below.
  */
 
-#include <sys/stat.h>
-
-#include <errno.h>
-#include <fcntl.h>
-#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,166 +41,6 @@
 static struct repl	*the_repl;
 
 static void	on_line(char *);
-static void	on_stdout(int, int, void *);
-
-static void
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return;		/* a vanished terminal: nothing to do */
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Wipes the prompt and the edit line, to write above them. */
-static void
-above_begin(struct repl *r)
-{
-	if (!r->shown)
-		return;
-	rl_clear_visible_line();
-	fflush(rl_outstream);
-}
-
-/* Draws them again, the cursor where it was. */
-static void
-above_end(struct repl *r)
-{
-	if (!r->shown)
-		return;
-	rl_forced_update_display();
-}
-
-/* Something other than data went above the prompt: the open line
- * cannot go on where it was. */
-static void
-break_tail(struct repl *r)
-{
-	if (r->tail_live) {
-		r->tail_live = 0;
-		render_break(&r->render);
-	}
-}
-
-/* The prompt's text: --prompt, or whom typed lines go to. */
-static void
-prompt_text(struct repl *r, char *buf, size_t len)
-{
-	const struct peer	*list[64];
-	struct session		*s = r->front.s;
-	const struct config	*cfg = r->cfg;
-	char			 name[PEER_HOSTLEN + 16];
-	int			 n, i;
-
-	if (cfg->prompt != NULL) {
-		snprintf(buf, len, "%s", cfg->prompt);
-		return;
-	}
-	n = session_peers(s, list, 64);
-	name[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if ((s->to_id != 0 && list[i]->id == s->to_id) ||
-		    (s->to_id == 0 && (n == 1 || (s->target != NULL &&
-		    list[i]->id == s->target->peer.id))))
-			peer_short(list[i], name, sizeof(name));
-	}
-	if (name[0] != '\0')
-		snprintf(buf, len, "%s> ", name);
-	else if (n > 1)
-		snprintf(buf, len, "%d peers> ", n);
-	else if (cfg->listen && cfg->unix_sock)
-		snprintf(buf, len, "waiting for a %s on %s> ",
-		    cfg->udp ? "datagram" : "client", cfg->path);
-	else if (cfg->listen)
-		snprintf(buf, len, "waiting for a %s on port %u> ",
-		    cfg->udp ? "datagram" : "client", s->listen_port);
-	else
-		snprintf(buf, len, "sockline> ");
-	/* A unix peer names itself: nothing of it reaches the terminal. */
-	for (; *buf != '\0'; buf++) {
-		if ((unsigned char)*buf < 0x20 || *buf == 0x7f)
-			*buf = '?';
-	}
-}
-
-/* Sets the prompt readline draws next; 1 if it changed. */
-static int
-refresh_prompt(struct repl *r)
-{
-	char	text[PEER_HOSTLEN + 64], *p;
-
-	prompt_text(r, text, sizeof(text));
-	if (r->prompt != NULL && strcmp(r->prompt, text) == 0)
-		return 0;
-	if ((p = strdup(text)) == NULL)
-		return 0;
-	free(r->prompt);
-	r->prompt = p;
-	if (r->installed)
-		rl_set_prompt(r->prompt);
-	return 1;
-}
-
-void
-repl_update_prompt(struct repl *r)
-{
-	if (!r->shown) {
-		refresh_prompt(r);
-		return;
-	}
-	above_begin(r);
-	refresh_prompt(r);
-	above_end(r);
-}
-
-/*
- * A line for the user on the terminal, above the prompt: command
- * output and notices.  Never stdout, which holds only the peer's bytes.
- */
-void
-repl_notice(struct repl *r, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 line[1024], *p;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	for (p = line; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	}
-	above_begin(r);
-	if (r->tty_term)
-		break_tail(r);
-	fprintf(r->tty, "%s%s", line, r->tty_term ? "\r\n" : "\n");
-	fflush(r->tty);
-	above_end(r);
-}
-
-/* msg.c's hook: errors and -v lines, still on stderr. */
-static void
-on_msg(const char *line)
-{
-	struct repl	*r = the_repl;
-
-	if (r->err_tty) {
-		above_begin(r);
-		break_tail(r);
-	}
-	fprintf(stderr, "%s%s", line, r->err_tty && r->installed ?
-	    "\r\n" : "\n");
-	fflush(stderr);
-	if (r->err_tty)
-		above_end(r);
-}
 
 void
 repl_quit(struct repl *r, int status)
@@ -224,109 +51,18 @@ repl_quit(struct repl *r, int status)
 	r->installed = r->shown = 0;
 }
 
-/*
- * Starts b with what takes the cursor back to the end of the open line
- * on the row above the prompt, when there is one: up, and that row
- * written again.
- */
-static int
-resume_tail(struct repl *r, struct buf *b)
-{
-	const char	*up = rl_get_termcap("up");
-
-	if (!r->tail_live)
-		return 0;
-	if (buf_append(b, up, strlen(up)) == -1 ||
-	    buf_append(b, "\r", 1) == -1 ||
-	    buf_append(b, r->render.tail, r->render.tail_len) == -1)
-		return -1;
-	return 0;
-}
-
-/* Rendered bytes (after resume_tail()) for the terminal, above the
- * prompt; an open line is left on its own row, the prompt below. */
+/* msg.c's hook: errors and -v lines, above the prompt. */
 static void
-show(struct repl *r, const char *p, size_t n)
+on_msg(const char *line)
 {
-	const char	*up = rl_get_termcap("up");
-
-	above_begin(r);
-	write_all(STDOUT_FILENO, p, n);
-	r->tail_live = 0;
-	if (!r->render.bol) {
-		write_all(STDOUT_FILENO, "\r\n", 2);
-		if (r->render.tail_ok && up != NULL && *up != '\0')
-			r->tail_live = 1;
-		else
-			render_break(&r->render);
-	}
-	refresh_prompt(r);
-	above_end(r);
-}
-
-/* Writes what stdout (a file or a pipe) takes now. */
-static void
-flush_out(struct repl *r)
-{
-	ssize_t	w;
-
-	while (buf_used(&r->out) > 0) {
-		w = write(STDOUT_FILENO, buf_head(&r->out), buf_used(&r->out));
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			session_fail(r->front.s, "write to stdout failed: %s",
-			    strerror(errno));
-			buf_free(&r->out);
-			return;
-		}
-		buf_consume(&r->out, (size_t)w);
-	}
-	ev_set(r->front.s->ev, STDOUT_FILENO, buf_used(&r->out) > 0 ?
-	    EV_WRITE : 0, on_stdout, r);
-}
-
-static void
-on_stdout(int fd, int events, void *arg)
-{
-	struct repl	*r = arg;
-
-	(void)fd;
-	(void)events;
-	flush_out(r);
-	session_output_ready(r->front.s);
+	screen_message(the_repl, line);
 }
 
 static void
 repl_output(struct front *f, const struct peer *from, const char *p,
     size_t n, int flags)
 {
-	struct repl	*r = f->priv;
-	struct buf	 b;
-	char		 name[PEER_HOSTLEN + 8];
-	int		 rows, cols;
-
-	if (!r->out_tty) {
-		/* Who sent it goes to the terminal: stdout keeps the bytes. */
-		if (flags & OUT_SENDER)
-			msg_verbose(r->cfg, 0, "Received %zu bytes from %s", n,
-			    peer_addr(from, name, sizeof(name)));
-		if (render_data(&r->render, &r->out, from, p, n, flags) == -1)
-			session_fail(f->s, "out of memory");
-		flush_out(r);
-		refresh_prompt(r);
-		return;
-	}
-	rl_get_screen_size(&rows, &cols);
-	r->render.cols = cols > 0 ? cols : 80;
-	memset(&b, 0, sizeof(b));
-	if (resume_tail(r, &b) == -1 ||
-	    render_data(&r->render, &b, from, p, n, flags) == -1)
-		session_fail(f->s, "out of memory");
-	show(r, buf_head(&b), buf_used(&b));
-	buf_free(&b);
+	screen_output(f->priv, from, p, n, flags);
 }
 
 static size_t
@@ -353,24 +89,6 @@ repl_input_ctl(struct front *f, int on)
 		sendq_pump(f->priv);
 }
 
-/* A CR or part of a character held back is all there will be. */
-static void
-flush_held(struct repl *r)
-{
-	struct buf	b;
-
-	if (r->render.nhold == 0)
-		return;
-	memset(&b, 0, sizeof(b));
-	if (!r->out_tty) {
-		if (render_flush(&r->render, &r->out) == 0)
-			flush_out(r);
-	} else if (resume_tail(r, &b) == 0 &&
-	    render_flush(&r->render, &b) == 0)
-		show(r, buf_head(&b), buf_used(&b));
-	buf_free(&b);
-}
-
 static void
 repl_event(struct front *f, enum front_event e, const struct peer *p)
 {
@@ -379,7 +97,7 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 
 	peer_name(p, name, sizeof(name));
 	if (e == FE_PEER_DOWN) {
-		flush_held(r);
+		screen_flush_held(r);
 		if (r->closing == p->id)
 			repl_notice(r, "sockline: closed the connection to %s",
 			    name);
@@ -451,7 +169,7 @@ on_line(char *line)
 		repl_quit(r, s->status);
 		return;
 	}
-	refresh_prompt(r);
+	screen_refresh_prompt(r);
 	/* Readline draws the prompt again once this returns. */
 	r->shown = 1;
 }
@@ -472,7 +190,7 @@ key_discard(int count, int key)
 	rl_replace_line("", 1);
 	rl_point = rl_mark = 0;
 	using_history();
-	break_tail(r);
+	screen_break(r);
 	r->shown = 0;
 	sendq_cancel(r);
 	r->shown = 1;
@@ -507,7 +225,7 @@ key_suspend(int count, int key)
 	kill(0, SIGTSTP);
 	/* Here again after fg (or at once, with no job control). */
 	prep_terminal(1);
-	break_tail(r);
+	screen_break(r);
 	rl_forced_update_display();
 	return 0;
 }
@@ -546,43 +264,9 @@ on_winch(int fd, int events, void *arg)
 	sig_winch = 0;
 	if (r->installed) {
 		/* The rows above may have been reflowed: start afresh. */
-		break_tail(r);
+		screen_break(r);
 		rl_resize_terminal();
 	}
-}
-
-/* The terminal the prompt is drawn on: /dev/tty, else stderr. */
-static void
-open_tty(struct repl *r)
-{
-	int	fd;
-
-	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) != -1 &&
-	    (r->tty = fdopen(fd, "w")) != NULL) {
-		r->tty_term = 1;
-		return;
-	}
-	if (fd != -1)
-		close(fd);
-	r->tty = stderr;
-	r->tty_term = isatty(STDERR_FILENO);
-}
-
-/* A pipe on stdout must never stall the loop (cf. front_pipe.c). */
-static void
-stdout_nonblocking(struct repl *r)
-{
-	struct stat	st;
-	int		fl;
-
-	r->out_flags = -1;
-	if (fstat(STDOUT_FILENO, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)))
-		return;
-	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) == -1 || (fl & O_NONBLOCK))
-		return;
-	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
-		r->out_flags = fl;
 }
 
 /* Readline settings made before it reads ~/.inputrc, which may change
@@ -625,13 +309,7 @@ repl_start(struct front *f)
 	struct ev	*ev = f->s->ev;
 
 	setlocale(LC_CTYPE, "");
-	open_tty(r);
-	r->out_tty = isatty(STDOUT_FILENO);
-	r->err_tty = isatty(STDERR_FILENO);
-	render_init(&r->render, r->cfg, r->out_tty);
-	r->render.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	if (!r->out_tty)
-		stdout_nonblocking(r);
+	screen_open(r);
 	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
 	r->started = 1;
@@ -640,7 +318,7 @@ repl_start(struct front *f)
 	if (ev_set(ev, STDIN_FILENO, EV_READ, on_stdin, r) == -1)
 		return -1;
 	msg_set_hook(on_msg);
-	refresh_prompt(r);
+	screen_refresh_prompt(r);
 	rl_callback_handler_install(r->prompt, on_line);
 	r->installed = r->shown = 1;
 	return 0;
@@ -652,38 +330,21 @@ repl_stop(struct front *f)
 	struct repl	*r = f->priv;
 
 	if (r->started) {
-		flush_held(r);
-		if (r->shown) {
-			/* Keep a half-typed line on the screen; an empty
-			 * prompt goes, so the shell's starts on its row. */
-			if (rl_end == 0)
-				rl_clear_visible_line();
-			else {
-				rl_point = rl_end;
-				rl_redisplay();
-				fputs("\r\n", rl_outstream);
-			}
-		}
+		screen_leave(r);
+		/* Readline puts back the terminal settings it found. */
 		if (r->installed)
 			rl_callback_handler_remove();
-		fflush(rl_outstream);
 		r->installed = r->shown = 0;
 		hist_save(&r->hist);
 		msg_set_hook(NULL);
 		ev_del(f->s->ev, STDIN_FILENO);
-		ev_del(f->s->ev, STDOUT_FILENO);
 		if (r->winch_fd != -1)
 			ev_del(f->s->ev, r->winch_fd);
 		signals_winch_stop();
-		if (r->out_flags != -1)
-			fcntl(STDOUT_FILENO, F_SETFL, r->out_flags);
-		rl_outstream = stdout;
-		if (r->tty != stderr)
-			fclose(r->tty);
+		screen_close(r);
 	}
 	sendq_free(r);
 	render_free(&r->render);
-	buf_free(&r->out);
 	free(r->prompt);
 	free(r);
 	the_repl = NULL;

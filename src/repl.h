@@ -1,7 +1,8 @@
 /*
  * The interactive front end's own modules: front_repl.c (GNU readline
- * inside the event loop), commands.c (the /commands), hist.c (the
- * history file) and sendq.c (input waiting for room in the session).
+ * inside the event loop), screen.c (what is drawn), commands.c (the
+ * /commands), hist.c (the history file) and sendq.c (input waiting for
+ * room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
  */
@@ -51,11 +52,22 @@ struct repl {
 	char			*prompt;
 };
 
-/* front_repl.c, for the commands */
+/* front_repl.c and screen.c, for the commands */
 void		 repl_notice(struct repl *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 repl_update_prompt(struct repl *);
 void		 repl_quit(struct repl *, int);
+
+/* screen.c */
+void		 screen_open(struct repl *);
+void		 screen_output(struct repl *, const struct peer *, const char *,
+		    size_t, int);
+void		 screen_flush_held(struct repl *);
+void		 screen_message(struct repl *, const char *);
+void		 screen_break(struct repl *);
+void		 screen_refresh_prompt(struct repl *);
+void		 screen_leave(struct repl *);
+void		 screen_close(struct repl *);
 
 /* commands.c */
 void		 commands_run(struct repl *, const char *);
