@@ -5,6 +5,13 @@
 load helpers/common
 load helpers/tmux
 
+# queued_to PORT: our connection to PORT has bytes the peer has not read.
+queued_to() {
+	local q
+	q=$(ss -Htn state established "( dport = :$1 )" | awk '{ print $2 }')
+	[ -n "$q" ] && [ "$q" -gt 0 ]
+}
+
 @test "\\exit sends exit and \\/help sends /help" {
 	serve expect:'exit\n/help\n\\x\n' expect-eof
 	repl_to_peer
@@ -69,6 +76,24 @@ load helpers/tmux
 	line exit
 	finish "$srv_pid"
 	assert_equal "$status" 0
+}
+
+@test "Ctrl-C stops a /send that is still going, and the session goes on" {
+	head -c $((48 * 1024 * 1024)) /dev/zero >"$T/big"
+	serve wait-file:"$T/go" recv-all:"$T/got"
+	repl_to_peer
+	line "/send $T/big"
+	# The peer does not read yet: wait until sockline's socket is full.
+	wait_until queued_to "$port"
+	keys C-c
+	wait_pane "^sockline: /send $T/big stopped after [0-9]+ bytes\$"
+	refute pane_has '^sockline: sent '
+	touch "$T/go"
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+	got=$(stat -c %s "$T/got")
+	(( got < 48 * 1024 * 1024 ))
 }
 
 @test "Tab completes a command name, and a file name after /send" {

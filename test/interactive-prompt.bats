@@ -90,6 +90,18 @@ load helpers/tmux
 	assert_equal "$status" 0
 }
 
+@test "readline's name is sockline, so inputrc can hold a \$if sockline section" {
+	serve expect:'from the macro\n' expect-eof
+	printf '$if sockline\n"\\C-t": "from the macro"\n$endif\n' >"$T/inputrc.if"
+	PANE_INPUTRC="$T/inputrc.if" repl_to_peer
+	keys C-t
+	wait_pane '> from the macro$'
+	keys Enter
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
 @test "function keys and arrows send nothing to the peer" {
 	serve expect:'only this\n' expect-eof
 	repl_to_peer
