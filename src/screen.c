@@ -52,11 +52,15 @@ write_all(int fd, const char *p, size_t n)
 	}
 }
 
-/* Wipes the prompt and the edit line, to write above them. */
+/*
+ * Wipes the prompt and the edit line, to write above them.  Without a
+ * terminal (--interactive on a pipe) there is nothing to wipe, and no
+ * escape sequence is written.
+ */
 static void
 above_begin(struct repl *r)
 {
-	if (!r->shown)
+	if (!r->shown || !r->tty_term)
 		return;
 	rl_clear_visible_line();
 	fflush(rl_outstream);
@@ -66,7 +70,7 @@ above_begin(struct repl *r)
 static void
 above_end(struct repl *r)
 {
-	if (!r->shown)
+	if (!r->shown || !r->tty_term)
 		return;
 	rl_forced_update_display();
 }
@@ -372,7 +376,7 @@ void
 screen_leave(struct repl *r)
 {
 	screen_flush_held(r);
-	if (r->shown) {
+	if (r->shown && r->tty_term) {
 		if (rl_end == 0)
 			rl_clear_visible_line();
 		else {

@@ -3,7 +3,8 @@
  * blocked everywhere except inside the event loop's wait (ppoll(2)), so
  * one can never slip in between the check of the flag and the wait.
  * The loop then unwinds normally: terminal restored, socket files
- * removed, history saved, exit 128+signal.
+ * removed, history saved, exit 128+signal.  SIGWINCH, while the prompt
+ * runs, is handled the same way but only asks for a redraw.
  */
 
 #include <errno.h>
@@ -106,9 +107,13 @@ signals_winch_start(void)
 void
 signals_winch_stop(void)
 {
-	int	i;
+	sigset_t	unblock;
+	int		i;
 
 	signal(SIGWINCH, SIG_DFL);
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGWINCH);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	for (i = 0; i < 2; i++) {
 		if (winch_pipe[i] != -1)
 			close(winch_pipe[i]);

@@ -171,11 +171,14 @@ load helpers/tmux
 
 @test "--interactive takes lines from a pipe, and exit ends the session" {
 	serve expect:'one\n' expect-eof
+	# setsid: no controlling terminal, so the prompt goes to stderr.
 	run --separate-stderr setsid -w bash -c \
 		'printf "one\nexit\nnever sent\n" | "$0" --interactive 127.0.0.1 "$1"' \
 		"$SOCKLINE" "$port"
 	assert_success
 	assert_output ""
+	[[ $stderr == *"127.0.0.1:$port> "* ]]
+	[[ $stderr != *$'\e'* ]] || fail "an escape sequence reached stderr: $stderr"
 	finish "$srv_pid"
 	assert_equal "$status" 0
 }
