@@ -119,7 +119,11 @@ assert_terminal_restored() {
 }
 
 # The tmux servers go first in teardown, then common.bash's cleanup.
-eval "common_$(declare -f teardown)"
+if declare -F teardown >/dev/null; then
+	eval "common_$(declare -f teardown)"
+else
+	common_teardown() { :; }
+fi
 teardown() {
 	local sock
 	for sock in "$T"/tmux*.sock; do
