@@ -39,7 +39,7 @@ load helpers/tmux
 	assert_equal "$(cat "$T/got")" "b'PING\\r\\n'"
 }
 
-@test "a UDP listener labels datagrams once two senders are seen and answers the latest" {
+@test "a UDP listener labels each datagram with its sender and answers the latest" {
 	repl -u -l 127.0.0.1 0 --port-file "$T/lport"
 	lport=$(port_of "$T/lport")
 	wait_pane "^waiting for a datagram on port $lport> \$"
@@ -60,7 +60,7 @@ load helpers/tmux
 		assert a.recvfrom(100)[0] == b"to a again\n"
 	EOF
 	bg clients python3 "$T/clients.py" "$lport" "$T"
-	wait_pane '^from a$'
+	wait_pane '^\[127\.0\.0\.1:[0-9]+\] from a$'
 	wait_pane "^127\\.0\\.0\\.1:[0-9]+> \$"
 	line 'to a'
 	wait_pane '^\[127\.0\.0\.1:[0-9]+\] from b$'
