@@ -19,6 +19,7 @@ ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS=	-std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 
 SRCS=		$(wildcard src/*.c)
+HDRS=		$(wildcard src/*.h)
 OBJS=		$(SRCS:.c=.o)
 
 all: deps $(PROG)
@@ -30,7 +31,7 @@ deps:
 $(PROG): $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS)
 
-src/%.o: src/%.c src/sockline.h
+src/%.o: src/%.c $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 demo: all

@@ -13,18 +13,19 @@ _sockline()
 	local prev=${COMP_WORDS[COMP_CWORD-1]}
 	local opts="-4 -6 -b --backlog -C --crlf -c --sh-exec -d --delay
 	    -e --exec -h --help -i --idle-timeout -k --keep-open -l --listen
-	    -m --max-conns -n --numeric -p --source-port -q --quit-after
-	    -s --source -U --unix -u --udp -V --version -v --verbose
-	    -w --wait -z --zero --allow --deny --echo --lockstep
-	    --no-shutdown --no-split --port-file --recv-only --reply
-	    --send-only --upper"
+	    -m --max-conns -n --numeric -o --output -p --source-port
+	    -q --quit-after -s --source -U --unix -u --udp -V --version
+	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
+	    --deny --echo --history --interactive --lockstep --no-history
+	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
+	    --reply --send-only --timestamps --upper"
 	local i word operands=0 skip=0
 
 	COMPREPLY=()
 	case $prev in
 	-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|-w|--wait|\
 	-m|--max-conns|--allow|--deny|--reply)
-		# A number: nothing sensible to offer.
+		# A number, an address or free text: nothing to offer.
 		return 0
 		;;
 	-p|--source-port)
@@ -35,12 +36,16 @@ _sockline()
 		COMPREPLY=($(compgen -A hostname -- "$cur"))
 		return 0
 		;;
-	--port-file)
+	--port-file|-o|--output|--history)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
 	-e|--exec|-c|--sh-exec)
 		COMPREPLY=($(compgen -c -- "$cur"))
+		return 0
+		;;
+	--prompt)
+		# Free text.
 		return 0
 		;;
 	esac
@@ -60,7 +65,8 @@ _sockline()
 		case $word in
 		-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|\
 		-w|--wait|-p|--source-port|-s|--source|--port-file|\
-		-m|--max-conns|--allow|--deny|--reply|-e|--exec|-c|--sh-exec)
+		-m|--max-conns|--allow|--deny|--reply|-e|--exec|-c|--sh-exec|\
+		-o|--output|--prompt|--history)
 			skip=1 ;;
 		-*) ;;
 		*) operands=$((operands + 1)) ;;

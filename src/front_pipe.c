@@ -27,6 +27,7 @@ struct pipe_front {
 	int		 zc_in;		/* ZC_* of stdin */
 	int		 zc_out;	/* stdout is a pipe bytes may go to */
 	int		 zc_wait;	/* ... and it was full */
+	struct render	 hex;		/* -x: a hex dump instead of bytes */
 	char		 chunk[BUF_CHUNK];
 };
 
@@ -144,6 +145,7 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
     size_t n, int flags)
 {
 	struct pipe_front	*pf = f->priv;
+	struct buf		 dump;
 	size_t			 done = 0;
 	char			 name[PEER_HOSTLEN + 8];
 
@@ -151,16 +153,27 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
 	if (flags & OUT_SENDER)
 		msg_verbose(f->s->cfg, 0, "Received %zu bytes from %s", n,
 		    peer_addr(from, name, sizeof(name)));
+	memset(&dump, 0, sizeof(dump));
+	if (pf->hex.hex) {
+		if (render_data(&pf->hex, &dump, from, p, n, flags) == -1) {
+			session_fail(f->s, "out of memory");
+			return;
+		}
+		p = buf_head(&dump);
+		n = buf_used(&dump);
+	}
 	/* Straight through when nothing is queued: no copy, no wait. */
 	if (buf_used(&pf->out) == 0 && flush_out(pf, p, n, &done) == -1)
-		return;
+		goto out;
 	if (done == n)
-		return;
+		goto out;
 	if (buf_append(&pf->out, p + done, n - done) == -1) {
 		session_fail(f->s, "out of memory");
-		return;
+		goto out;
 	}
 	ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
+out:
+	buf_free(&dump);
 }
 
 static void
@@ -242,6 +255,7 @@ pipe_stop(struct front *f)
 			fcntl(fd, F_SETFL, pf->flags[fd]);
 	}
 	buf_free(&pf->out);
+	render_free(&pf->hex);
 	free(pf);
 }
 
@@ -270,5 +284,6 @@ front_pipe_new(struct session *s)
 	pf->front.priv = pf;
 	pf->in_open = 1;
 	pf->flags[0] = pf->flags[1] = -1;
+	render_init(&pf->hex, s->cfg, 0);
 	return &pf->front;
 }

@@ -309,6 +309,7 @@ serve(struct listener *l)
 	}
 	if (!cfg->udp)
 		watch_listeners(l, 1);
+	l->s->listen_port = port;
 	/* Datagram sockets now belong to the session. */
 	if (cfg->udp)
 		l->nfds = 0;

@@ -20,7 +20,13 @@ main(int argc, char **argv)
 	fd_keep_open(STDERR_FILENO);
 
 	options_parse(argc, argv, &cfg);
+	/* Before any socket, so an unwritable -o file costs nothing. */
+	if (log_open(&cfg) == -1) {
+		options_free(&cfg);
+		return EXIT_FAIL;
+	}
 	status = cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
+	log_close(status);
 	options_free(&cfg);
 	return status;
 }

@@ -45,7 +45,15 @@ enum {
 	LONG_ECHO,
 	LONG_LOCKSTEP,
 	LONG_REPLY,
-	LONG_UPPER
+	LONG_UPPER,
+	/* The interactive front end. */
+	LONG_BATCH,
+	LONG_HISTORY,
+	LONG_INTERACTIVE,
+	LONG_NO_HISTORY,
+	LONG_PROMPT,
+	LONG_RAW,
+	LONG_TIMESTAMPS
 };
 
 struct optdef {
@@ -61,7 +69,10 @@ struct optdef {
 
 #define F(field)	offsetof(struct config, field)
 
-/* Sorted as --help shows them: short letters first, then long-only. */
+/*
+ * Sorted as --help shows them: short letters first, then long-only;
+ * the options of what the user sees form the last block.
+ */
 static const struct optdef optdefs[] = {
 	{ '4', NULL, NULL, OPT_FAMILY, 0, AF_INET, 0,
 	  "use IPv4 only" },
@@ -89,6 +100,8 @@ static const struct optdef optdefs[] = {
 	  "listen: at most N clients at once (default 100)" },
 	{ 'n', "numeric", NULL, OPT_FLAG, F(numeric), 0, 0,
 	  "no DNS or service-name lookups" },
+	{ 'o', "output", "FILE", OPT_STR, F(output), 0, 0,
+	  "also write a session log (both directions) to FILE" },
 	{ 'p', "source-port", "PORT", OPT_STR, F(source_port_arg), 0, 0,
 	  "listen: the port to listen on; connect: local port" },
 	{ 'q', "quit-after", "SECS", OPT_SECS, F(quit_ms), 0, 0,
@@ -105,28 +118,44 @@ static const struct optdef optdefs[] = {
 	  "status lines on stderr (repeat for more)" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
 	  "connect timeout" },
+	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
+	  "show received data as a hex dump" },
 	{ 'z', "zero", NULL, OPT_FLAG, F(zero), 0, 0,
 	  "probe: connect and close; PORT may be a range 20-25" },
+	{ LONG_ALLOW, "allow", "ADDR[/LEN]", OPT_CIDR, F(allow), 0, 0,
+	  "listen: accept only these peers (repeatable)" },
+	{ LONG_BATCH, "batch", NULL, OPT_FLAG, F(batch), 0, 0,
+	  "no prompt, exact bytes, even on a terminal" },
+	{ LONG_DENY, "deny", "ADDR[/LEN]", OPT_CIDR, F(deny), 0, 0,
+	  "listen: refuse these peers (repeatable)" },
+	{ LONG_ECHO, "echo", NULL, OPT_RESPONDER, 0, RESP_ECHO, 0,
+	  "listen: send every byte back" },
+	{ LONG_HISTORY, "history", "FILE", OPT_STR, F(history), 0, 0,
+	  "interactive: the history file" },
+	{ LONG_INTERACTIVE, "interactive", NULL, OPT_FLAG, F(interactive),
+	  0, 0, "use the prompt even when stdin is not a terminal" },
+	{ LONG_LOCKSTEP, "lockstep", NULL, OPT_FLAG, F(lockstep), 0, 0,
+	  "client: send a line, print one reply, then the next" },
+	{ LONG_NO_HISTORY, "no-history", NULL, OPT_FLAG, F(no_history), 0, 0,
+	  "interactive: neither read nor write a history file" },
 	{ LONG_NO_SHUTDOWN, "no-shutdown", NULL, OPT_FLAG, F(no_shutdown),
 	  0, 0, "do not half-close the connection at end of input" },
 	{ LONG_NO_SPLIT, "no-split", NULL, OPT_FLAG, F(no_split), 0, 0,
 	  "datagrams: send each read of input whole, not a line each" },
 	{ LONG_PORT_FILE, "port-file", "FILE", OPT_STR, F(port_file), 0, 0,
 	  "listen: write the bound port to FILE once ready" },
+	{ LONG_PROMPT, "prompt", "TEXT", OPT_STR, F(prompt), 0, 0,
+	  "interactive: the prompt (default: the peer)" },
+	{ LONG_RAW, "raw", NULL, OPT_FLAG, F(raw), 0, 0,
+	  "interactive: show control bytes from the peer unescaped" },
 	{ LONG_RECV_ONLY, "recv-only", NULL, OPT_FLAG, F(recv_only), 0, 0,
 	  "only receive: never read input or send" },
-	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
-	  "only send: discard what the peer sends" },
-	{ LONG_ALLOW, "allow", "ADDR[/LEN]", OPT_CIDR, F(allow), 0, 0,
-	  "listen: accept only these peers (repeatable)" },
-	{ LONG_DENY, "deny", "ADDR[/LEN]", OPT_CIDR, F(deny), 0, 0,
-	  "listen: refuse these peers (repeatable)" },
-	{ LONG_ECHO, "echo", NULL, OPT_RESPONDER, 0, RESP_ECHO, 0,
-	  "listen: send every byte back" },
-	{ LONG_LOCKSTEP, "lockstep", NULL, OPT_FLAG, F(lockstep), 0, 0,
-	  "client: send a line, print one reply, then the next" },
 	{ LONG_REPLY, "reply", "TEXT", OPT_RESPONDER, 0, RESP_REPLY, 0,
 	  "listen: answer each message with TEXT (\\n \\r \\t \\\\ \\xHH)" },
+	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
+	  "only send: discard what the peer sends" },
+	{ LONG_TIMESTAMPS, "timestamps", NULL, OPT_FLAG, F(timestamps), 0, 0,
+	  "interactive: the time before each received line" },
 	{ LONG_UPPER, "upper", NULL, OPT_RESPONDER, 0, RESP_UPPER, 0,
 	  "listen: send every byte back upper-cased" },
 };
@@ -352,6 +381,13 @@ check_modes(const struct config *cfg)
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
 		usage_error("a responder sends and receives: not with %s",
 		    cfg->send_only ? "--send-only" : "--recv-only");
+	if (cfg->interactive && cfg->batch)
+		usage_error("--interactive and --batch exclude each other");
+	if (cfg->history != NULL && cfg->no_history)
+		usage_error("--history and --no-history exclude each other");
+	if (cfg->zero && (cfg->output != NULL || cfg->interactive))
+		usage_error("-z only probes: not with %s",
+		    cfg->output != NULL ? "-o" : "--interactive");
 	if (cfg->listen) {
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "

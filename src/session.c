@@ -47,7 +47,12 @@
 #define CONN_OUT_MAX	(4 * BUF_CHUNK)
 #define STALL_MS	1000
 
+/* How long quitting waits for typed lines to leave. */
+#define QUIT_FLUSH_MS	1000
+
 static char	xlate[2 * BUF_CHUNK];
+
+static void	on_flush_timer(void *);
 
 static void	conn_free(struct session *, struct conn *);
 static void	show_rest(struct session *, struct conn *);
@@ -146,6 +151,7 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	ev_timer_init(&s->delay_timer, on_delay_timer, s);
 	ev_timer_init(&s->idle_timer, on_idle_timer, s);
 	ev_timer_init(&s->stall_timer, on_stall_timer, s);
+	ev_timer_init(&s->flush_timer, on_flush_timer, s);
 }
 
 /* Ends the session with a message and exit status 1. */
@@ -297,6 +303,8 @@ session_received(struct session *s, struct conn *c, struct sender *sd,
     const char *buf, size_t n, int flags)
 {
 	session_traffic(s);
+	log_data(LOG_RECEIVED, sd != NULL ? &sd->peer : &c->peer, buf, n,
+	    flags);
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
@@ -516,7 +524,8 @@ session_input_room(struct session *s)
 /*
  * The one stream whose bytes may move to and from the user's fds
  * without passing through us: a single batch conversation, with no -C,
- * no line framing, no other clients, responder or --lockstep.
+ * no line framing, no other clients, responder or --lockstep, and
+ * nothing that must see the bytes (-o's log, -x's hex dump).
  */
 struct conn *
 session_zcopy_conn(struct session *s)
@@ -526,7 +535,7 @@ session_zcopy_conn(struct session *s)
 
 	if (s->zc_off || s->nconns != 1 || c->kind != CONN_STREAM ||
 	    cfg->keep_open || cfg->responder != RESP_NONE || cfg->lockstep ||
-	    cfg->crlf || s->line_mode)
+	    cfg->crlf || s->line_mode || cfg->output != NULL || cfg->hex)
 		return NULL;
 	return c;
 }
@@ -630,6 +639,7 @@ session_input(struct session *s, const char *p, size_t n)
 		n = crlf_translate(&s->crlf_cr, p, n, xlate);
 		p = xlate;
 	}
+	log_data(LOG_SENT, NULL, p, n, 0);
 	if (s->line_mode) {
 		if (buf_append(&s->staged, p, n) == -1) {
 			session_fail(s, "out of memory");
@@ -696,6 +706,11 @@ session_check_done(struct session *s)
 
 	if (s->done || !s->running)
 		return;
+	if (s->quitting) {
+		if (all_sent(s))
+			goto flushed;
+		return;
+	}
 	/* -k serves until it is stopped. */
 	if (s->cfg->keep_open)
 		return;
@@ -892,12 +907,31 @@ session_close_peer(struct session *s, int id)
 	return -1;
 }
 
-/* Ends the session now (exit, Ctrl-D, /quit), with status. */
+/*
+ * Ends the session (exit, Ctrl-D, /quit) with status, once what was
+ * typed before has left: a line and the "exit" after it may well come
+ * in the same read.  A peer that takes nothing gets QUIT_FLUSH_MS.
+ */
 void
 session_quit(struct session *s, int status)
 {
-	s->done = 1;
+	if (s->quitting || s->done)
+		return;
+	s->quitting = 1;
 	s->status = status;
+	s->no_input = 1;
+	s->input_eof = 1;
+	ev_timer_start(s->ev, &s->flush_timer, QUIT_FLUSH_MS);
+	session_update_input(s);
+	session_check_done(s);
+}
+
+static void
+on_flush_timer(void *arg)
+{
+	struct session	*s = arg;
+
+	s->done = 1;
 }
 
 void
@@ -916,6 +950,7 @@ session_free(struct session *s)
 	ev_timer_stop(s->ev, &s->delay_timer);
 	ev_timer_stop(s->ev, &s->idle_timer);
 	ev_timer_stop(s->ev, &s->stall_timer);
+	ev_timer_stop(s->ev, &s->flush_timer);
 	if (s->front != NULL)
 		s->front->ops->stop(s->front);
 	s->front = NULL;

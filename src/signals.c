@@ -3,17 +3,23 @@
  * blocked everywhere except inside the event loop's wait (ppoll(2)), so
  * one can never slip in between the check of the flag and the wait.
  * The loop then unwinds normally: terminal restored, socket files
- * removed, history saved, exit 128+signal.
+ * removed, history saved, exit 128+signal.  SIGWINCH, while the prompt
+ * runs, is handled the same way but only asks for a redraw.
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
+#include <unistd.h>
 
 #include "sockline.h"
 
 volatile sig_atomic_t	 sig_caught;
 volatile sig_atomic_t	 sig_child;
+volatile sig_atomic_t	 sig_winch;
 static sigset_t		 waitmask;
+static int		 winch_pipe[2] = { -1, -1 };
 
 static void
 on_signal(int sig)
@@ -64,4 +70,67 @@ const sigset_t *
 signals_waitmask(void)
 {
 	return &waitmask;
+}
+
+/*
+ * A resized terminal must not end the session, and ppoll() returning
+ * EINTR alone would not tell the prompt to redraw: the handler sets a
+ * flag and writes to a pipe whose read end the caller watches.  Like
+ * the others, SIGWINCH only gets through inside the loop's wait.
+ */
+static void
+on_winch(int sig)
+{
+	ssize_t	n;
+	int	e = errno;
+
+	(void)sig;
+	sig_winch = 1;
+	n = write(winch_pipe[1], "", 1);
+	(void)n;
+	errno = e;
+}
+
+/* Returns the fd that becomes readable on SIGWINCH, or -1. */
+int
+signals_winch_start(void)
+{
+	struct sigaction	sa;
+	sigset_t		block;
+	int			i;
+
+	if (pipe2(winch_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigdelset(&waitmask, SIGWINCH);
+	sa.sa_handler = on_winch;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGWINCH, &sa, NULL) == -1) {
+		for (i = 0; i < 2; i++) {
+			close(winch_pipe[i]);
+			winch_pipe[i] = -1;
+		}
+		return -1;
+	}
+	return winch_pipe[0];
+}
+
+void
+signals_winch_stop(void)
+{
+	sigset_t	unblock;
+	int		i;
+
+	signal(SIGWINCH, SIG_DFL);
+	sigemptyset(&unblock);
+	sigaddset(&unblock, SIGWINCH);
+	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+	for (i = 0; i < 2; i++) {
+		if (winch_pipe[i] != -1)
+			close(winch_pipe[i]);
+		winch_pipe[i] = -1;
+	}
 }

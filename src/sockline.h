@@ -106,6 +106,16 @@ struct config {
 	const char	*reply;		/* --reply, escapes decoded */
 	size_t		 reply_len;
 	char		**exec_argv;	/* -e split, or sh -c CMD for -c */
+	/* The interactive front end and the session log. */
+	int		 interactive;	/* --interactive */
+	int		 batch;		/* --batch */
+	int		 raw;		/* --raw */
+	int		 timestamps;	/* --timestamps */
+	int		 hex;		/* -x */
+	int		 no_history;	/* --no-history */
+	const char	*prompt;	/* --prompt */
+	const char	*history;	/* --history */
+	const char	*output;	/* -o */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -183,6 +193,10 @@ extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
 const sigset_t	*signals_waitmask(void);
+/* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
+extern volatile sig_atomic_t	 sig_winch;
+int		 signals_winch_start(void);
+void		 signals_winch_stop(void);
 
 /* buf.c: a byte buffer with a read offset, allocated lazily. */
 struct buf {
@@ -329,6 +343,50 @@ struct front_ops {
 /* front.c: picks the front end for this run. */
 struct front	*front_new(struct session *);
 struct front	*front_pipe_new(struct session *);
+struct front	*front_repl_new(struct session *);
+
+/*
+ * render.c: what received bytes look like to a person: control bytes
+ * escaped, a hex dump, the time before each line, who sent them.  For
+ * a terminal it also keeps the screen row being written, so that the
+ * prompt can be drawn below an unfinished line and the line continued.
+ */
+#define RENDER_TAIL	2048
+struct render {
+	int		 hex;		/* -x, /hex */
+	int		 raw;		/* --raw, /raw: control bytes as they are */
+	int		 stamps;	/* --timestamps */
+	int		 term;		/* for a terminal: escape, rows, CRLF */
+	int		 utf8;		/* the terminal shows UTF-8 */
+	int		 cols;		/* and is this wide */
+
+	int		 bol;		/* at the beginning of a line */
+	int		 peer;		/* whose line is open */
+	uint64_t	 off;		/* hex dump offset */
+	char		 hold[4];	/* a CR or part of a character, held */
+	size_t		 nhold;		/* until the next bytes say what it is */
+	struct buf	 scratch;
+	int		 col;		/* column in the screen row being written */
+	int		 tail_ok;	/* tail[] holds all of that row */
+	size_t		 tail_len;
+	char		 tail[RENDER_TAIL];
+};
+void		 render_init(struct render *, const struct config *, int);
+int		 render_data(struct render *, struct buf *, const struct peer *,
+		    const char *, size_t, int);
+int		 render_flush(struct render *, struct buf *);
+void		 render_break(struct render *);
+void		 render_free(struct render *);
+int		 render_utf8(const char *, size_t, uint32_t *);
+const char	*render_ctl(unsigned char, char *, size_t);
+const char	*peer_short(const struct peer *, char *, size_t);
+
+/* log.c: the session log of -o, both directions, one per process. */
+#define LOG_SENT	'>'
+#define LOG_RECEIVED	'<'
+int		 log_open(const struct config *);
+void		 log_data(int, const struct peer *, const char *, size_t, int);
+void		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
 struct session {
@@ -366,6 +424,8 @@ struct session {
 	struct ev_timer		 delay_timer;	/* -d */
 	struct ev_timer		 idle_timer;	/* -i */
 	struct ev_timer		 stall_timer;	/* -k: a client stopped reading */
+	struct ev_timer		 flush_timer;	/* quitting: the wait to flush */
+	int			 quitting;	/* exit was asked: flush, then go */
 
 	/* --lockstep: one reply per line sent. */
 	int			 ls_waiting;	/* for a reply, or the greeting */
@@ -373,6 +433,8 @@ struct session {
 	int			 ls_line;	/* lines sent so far */
 	struct buf		 ls_reply;	/* a reply line being assembled */
 	struct ev_timer		 ls_timer;
+
+	uint16_t		 listen_port;	/* listen: the port bound */
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);

@@ -25,6 +25,7 @@ Steps:
   slow-recv:PATH:N:MS  like recv-all, N bytes per read, MS between reads
   count-reply          receive until end of stream, then send "<bytes>\\n"
   echo                 send back everything until end of stream
+  upper                the same, upper-cased
   shutdown             half-close (SHUT_WR)
   close                close the connection
   reset                close with SO_LINGER 0, so the other side sees RST
@@ -234,6 +235,13 @@ def run_steps(sock, steps):
                 if not b:
                     break
                 sock.sendall(b)
+            sock.shutdown(socket.SHUT_WR)
+        elif name == "upper":
+            while True:
+                b = sock.recv(65536)
+                if not b:
+                    break
+                sock.sendall(b.upper())
             sock.shutdown(socket.SHUT_WR)
         elif name == "shutdown":
             sock.shutdown(socket.SHUT_WR)

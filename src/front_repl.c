@@ -1,0 +1,380 @@
+/*
+ * The interactive front end (design items 11 and 12): GNU readline in
+ * callback mode inside the same ppoll(2) loop as the sockets, so that a
+ * reply shows the moment it arrives and the line being typed is never
+ * lost or garbled.  This file runs readline and takes what is typed;
+ * screen.c draws, commands.c runs the /commands.
+ *
+ * Where things go.  The prompt and the edit line go to the terminal
+ * (/dev/tty), received data to stdout, messages to stderr.  So
+ * `sockline host port > log` leaves exactly the peer's bytes in log,
+ * and no escape sequence of readline's ever reaches a file or the peer.
+ * Bracketed paste is off by default, so pasting two lines sends two
+ * lines; an ~/.inputrc that turns it on gets each pasted line sent
+ * apart all the same.
+ *
+ * Keys.  Ctrl-C must discard the line being typed, yet a SIGINT from
+ * kill(1) must still end the session with 130 as in batch mode.  So
+ * once readline has set up the terminal, ISIG is cleared: Ctrl-C then
+ * reaches readline as a byte, bound to sockline-discard-line, and
+ * Ctrl-Z, for the same reason, to sockline-suspend.  Readline's own
+ * signal handling is off: signals.c owns SIGINT, SIGTERM and SIGHUP,
+ * and stop() gives the terminal back on the normal way out (readline
+ * restores the settings it saved), whatever ended the session.
+ *
+ * Readline's callbacks take no argument, hence the one pointer below.
+ */
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <readline/readline.h>
+#include <readline/history.h>
+
+#include "repl.h"
+
+static struct repl	*the_repl;
+
+static void	on_line(char *);
+
+void
+repl_quit(struct repl *r, int status)
+{
+	session_quit(r->front.s, status);
+	if (r->installed)
+		rl_callback_handler_remove();
+	r->installed = r->shown = 0;
+}
+
+/* msg.c's hook: errors and -v lines, above the prompt. */
+static void
+on_msg(const char *line)
+{
+	screen_message(the_repl, line);
+}
+
+static void
+repl_output(struct front *f, const struct peer *from, const char *p,
+    size_t n, int flags)
+{
+	screen_output(f->priv, from, p, n, flags);
+}
+
+static size_t
+repl_room(struct front *f)
+{
+	struct repl	*r = f->priv;
+
+	return r->out_tty ? BUF_CHUNK : buf_room(&r->out, BUF_CHUNK);
+}
+
+static int
+repl_flushed(struct front *f)
+{
+	struct repl	*r = f->priv;
+
+	return buf_used(&r->out) == 0;
+}
+
+/* Keys are always read; only what waits in the send queue pauses. */
+static void
+repl_input_ctl(struct front *f, int on)
+{
+	if (on)
+		sendq_pump(f->priv);
+}
+
+static void
+repl_event(struct front *f, enum front_event e, const struct peer *p)
+{
+	struct repl	*r = f->priv;
+	char		 name[PEER_HOSTLEN + 32];
+
+	peer_name(p, name, sizeof(name));
+	if (e == FE_PEER_DOWN) {
+		screen_flush_held(r);
+		if (r->closing == p->id)
+			repl_notice(r, "sockline: closed the connection to %s",
+			    name);
+		else
+			repl_notice(r, "sockline: %s closed the connection",
+			    name);
+	} else if (!r->cfg->listen)
+		repl_notice(r, "sockline: connected to %s; /help lists the "
+		    "commands, exit or Ctrl-D quits", name);
+	else if (r->cfg->udp)
+		repl_notice(r, "sockline: a datagram from %s", name);
+	else
+		repl_notice(r, "sockline: %s connected", name);
+	repl_update_prompt(r);
+}
+
+/* One line of what was typed (a paste may bring several at once). */
+static int
+typed(struct repl *r, const char *line)
+{
+	/* Not kept: Up in the next session should find real work. */
+	if (strcmp(line, "exit") == 0) {
+		repl_quit(r, EXIT_OK);
+		return -1;
+	}
+	hist_add(&r->hist, line);
+	if (line[0] == '/') {
+		commands_run(r, line);
+		return 0;
+	}
+	/* A leading backslash sends the rest as it is: \exit, \/help. */
+	if (line[0] == '\\')
+		line++;
+	if (r->cfg->recv_only)
+		repl_notice(r, "sockline: --recv-only: nothing is sent");
+	else if (sendq_line(r, line, strlen(line)) == -1)
+		session_fail(r->front.s, "out of memory");
+	return 0;
+}
+
+static void
+on_line(char *line)
+{
+	struct repl	*r = the_repl;
+	struct session	*s = r->front.s;
+	char		*p, *nl;
+
+	/* Readline has moved below the line: the prompt is gone. */
+	r->shown = 0;
+	r->tail_live = 0;
+	render_break(&r->render);
+	if (line == NULL) {
+		/* Ctrl-D on an empty line (or the end of --interactive input). */
+		fputs(r->tty_term ? "\r\n" : "\n", r->tty);
+		fflush(r->tty);
+		repl_quit(r, EXIT_OK);
+		return;
+	}
+	for (p = line; p != NULL && !s->done; p = nl) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl++ = '\0';
+		if (nl != NULL && *nl == '\0')
+			nl = NULL;
+		if (typed(r, p) == -1)
+			break;
+	}
+	free(line);
+	if (s->done) {
+		repl_quit(r, s->status);
+		return;
+	}
+	screen_refresh_prompt(r);
+	/* Readline draws the prompt again once this returns. */
+	r->shown = 1;
+}
+
+/* Ctrl-C: the line stays on the screen, marked, and a new one begins. */
+static int
+key_discard(int count, int key)
+{
+	struct repl	*r = the_repl;
+
+	(void)count;
+	(void)key;
+	rl_callback_sigcleanup();
+	rl_point = rl_end;
+	rl_redisplay();
+	fputs("^C\r\n", rl_outstream);
+	fflush(rl_outstream);
+	rl_replace_line("", 1);
+	rl_point = rl_mark = 0;
+	using_history();
+	screen_break(r);
+	r->shown = 0;
+	sendq_cancel(r);
+	r->shown = 1;
+	rl_forced_update_display();
+	return 0;
+}
+
+static void
+prep_terminal(int meta)
+{
+	struct termios	t;
+	int		fd = fileno(rl_instream);
+
+	rl_prep_terminal(meta);
+	if (tcgetattr(fd, &t) == 0 && (t.c_lflag & ISIG)) {
+		t.c_lflag &= ~ISIG;
+		tcsetattr(fd, TCSANOW, &t);
+	}
+}
+
+/* Ctrl-Z: what the terminal would do with ISIG on, by hand. */
+static int
+key_suspend(int count, int key)
+{
+	struct repl	*r = the_repl;
+
+	(void)count;
+	(void)key;
+	fputs("\r\n", rl_outstream);
+	fflush(rl_outstream);
+	(*rl_deprep_term_function)();
+	kill(0, SIGTSTP);
+	/* Here again after fg (or at once, with no job control). */
+	prep_terminal(1);
+	screen_break(r);
+	rl_forced_update_display();
+	return 0;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	(void)end;
+	return commands_complete(the_repl, text, start);
+}
+
+static void
+on_stdin(int fd, int events, void *arg)
+{
+	struct repl	*r = arg;
+
+	(void)events;
+	if (!r->installed) {
+		ev_del(r->front.s->ev, fd);
+		return;
+	}
+	rl_callback_read_char();
+}
+
+static void
+on_winch(int fd, int events, void *arg)
+{
+	struct repl	*r = arg;
+	char		 drain[64];
+
+	(void)events;
+	while (read(fd, drain, sizeof(drain)) > 0)
+		;
+	if (!sig_winch)
+		return;
+	sig_winch = 0;
+	if (r->installed) {
+		/* The rows above may have been reflowed: start afresh. */
+		screen_break(r);
+		rl_resize_terminal();
+	}
+}
+
+/* Readline settings made before it reads ~/.inputrc, which may change
+ * them, and the keys that must be ours. */
+static void
+setup_readline(struct repl *r)
+{
+	static const int	keys[] = { 'C' & 0x1f, 'Z' & 0x1f };
+	Keymap			maps[3];
+	size_t			i, j;
+
+	rl_readline_name = "sockline";
+	rl_instream = stdin;
+	rl_outstream = r->tty;
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = prep_terminal;
+	rl_attempted_completion_function = complete;
+	rl_variable_bind("enable-bracketed-paste", "off");
+	rl_add_defun("sockline-discard-line", key_discard, -1);
+	rl_add_defun("sockline-suspend", key_suspend, -1);
+	maps[0] = emacs_standard_keymap;
+	maps[1] = vi_insertion_keymap;
+	maps[2] = vi_movement_keymap;
+	for (i = 0; i < 3; i++) {
+		for (j = 0; j < 2; j++)
+			rl_bind_key_in_map(keys[j], j == 0 ? key_discard :
+			    key_suspend, maps[i]);
+	}
+	/* An unbound function key is swallowed whole, not typed as "~". */
+	rl_bind_keyseq_in_map("\\e[", rl_skip_csi_sequence,
+	    emacs_standard_keymap);
+}
+
+static int
+repl_start(struct front *f)
+{
+	struct repl	*r = f->priv;
+	struct ev	*ev = f->s->ev;
+
+	setlocale(LC_CTYPE, "");
+	screen_open(r);
+	hist_load(&r->hist, r->cfg);
+	setup_readline(r);
+	r->started = 1;
+	if ((r->winch_fd = signals_winch_start()) != -1)
+		ev_set(ev, r->winch_fd, EV_READ, on_winch, r);
+	if (ev_set(ev, STDIN_FILENO, EV_READ, on_stdin, r) == -1)
+		return -1;
+	msg_set_hook(on_msg);
+	screen_refresh_prompt(r);
+	rl_callback_handler_install(r->prompt, on_line);
+	r->installed = r->shown = 1;
+	return 0;
+}
+
+static void
+repl_stop(struct front *f)
+{
+	struct repl	*r = f->priv;
+
+	if (r->started) {
+		screen_leave(r);
+		/* Readline puts back the terminal settings it found. */
+		if (r->installed)
+			rl_callback_handler_remove();
+		r->installed = r->shown = 0;
+		hist_save(&r->hist);
+		msg_set_hook(NULL);
+		ev_del(f->s->ev, STDIN_FILENO);
+		if (r->winch_fd != -1)
+			ev_del(f->s->ev, r->winch_fd);
+		signals_winch_stop();
+		screen_close(r);
+	}
+	sendq_free(r);
+	render_free(&r->render);
+	free(r->prompt);
+	free(r);
+	the_repl = NULL;
+}
+
+static const struct front_ops repl_ops = {
+	.name = "readline",
+	.start = repl_start,
+	.output = repl_output,
+	.room = repl_room,
+	.flushed = repl_flushed,
+	.input_ctl = repl_input_ctl,
+	.event = repl_event,
+	.stop = repl_stop,
+};
+
+struct front *
+front_repl_new(struct session *s)
+{
+	struct repl	*r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->front.ops = &repl_ops;
+	r->front.s = s;
+	r->front.priv = r;
+	r->cfg = s->cfg;
+	r->out_flags = -1;
+	r->winch_fd = -1;
+	TAILQ_INIT(&r->sendq);
+	the_repl = r;
+	return &r->front;
+}

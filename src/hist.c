@@ -1,0 +1,150 @@
+/*
+ * The history file (design item 12): the last HIST_MAX lines, without
+ * consecutive duplicates and without lines typed with a leading space
+ * (bash's "ignoreboth").  A session appends its own lines when it ends
+ * (or writes the file, if there is none yet) and then cuts the file
+ * back to HIST_MAX, so two sessions at once both keep theirs.  The default file is $XDG_STATE_HOME/sockline/history,
+ * or ~/.local/state/sockline/history; its directory is made (mode 0700)
+ * when missing, and readline creates the file with mode 0600: typed
+ * lines may be passwords.
+ *
+ * A history file that exists but cannot be read is reported once and
+ * then left alone: writing it back would lose what it held.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+
+#include "repl.h"
+
+#define HIST_MAX	1000
+
+static char *
+default_path(void)
+{
+	const char	*state = getenv("XDG_STATE_HOME"), *home;
+	struct passwd	*pw;
+	char		*path;
+
+	/* The XDG spec says to ignore a relative path. */
+	if (state != NULL && state[0] == '/') {
+		if (asprintf(&path, "%s/sockline/history", state) == -1)
+			return NULL;
+		return path;
+	}
+	if ((home = getenv("HOME")) == NULL || home[0] == '\0') {
+		if ((pw = getpwuid(getuid())) == NULL)
+			return NULL;
+		home = pw->pw_dir;
+	}
+	if (asprintf(&path, "%s/.local/state/sockline/history", home) == -1)
+		return NULL;
+	return path;
+}
+
+void
+hist_load(struct hist *h, const struct config *cfg)
+{
+	struct stat	st;
+	int		e;
+
+	memset(h, 0, sizeof(*h));
+	using_history();
+	stifle_history(HIST_MAX);
+	if (cfg->no_history)
+		return;
+	if (cfg->history != NULL)
+		h->path = strdup(cfg->history);
+	else {
+		h->path = default_path();
+		h->own_dir = 1;
+	}
+	if (h->path == NULL)
+		return;
+	/* Readline says "Invalid argument" for a directory. */
+	if (stat(h->path, &st) == 0 && S_ISDIR(st.st_mode))
+		e = EISDIR;
+	else
+		e = read_history(h->path);
+	if (e != 0 && e != ENOENT) {
+		msg_warn("cannot read the history file %s: %s (this session's "
+		    "history is not saved)", h->path, strerror(e));
+		free(h->path);
+		h->path = NULL;
+	}
+}
+
+void
+hist_add(struct hist *h, const char *line)
+{
+	HIST_ENTRY	*last;
+
+	if (line[0] == '\0' || line[0] == ' ')
+		return;
+	last = history_get(history_base + history_length - 1);
+	if (last != NULL && strcmp(last->line, line) == 0)
+		return;
+	add_history(line);
+	h->added++;
+}
+
+/* mkdir -p for the directories above path. */
+static int
+make_dirs(const char *path)
+{
+	char	dir[PATH_MAX], *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((p = strrchr(dir, '/')) == NULL || p == dir)
+		return 0;
+	*p = '\0';
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+void
+hist_save(struct hist *h)
+{
+	int	e, n;
+
+	if (h->path != NULL && h->added > 0) {
+		n = h->added < history_length ? h->added : history_length;
+		if (h->own_dir && make_dirs(h->path) == -1)
+			e = errno;
+		else if (access(h->path, F_OK) == 0) {
+			e = append_history(n, h->path);
+			if (e == ENOENT)
+				e = write_history(h->path);
+			else if (e == 0)
+				e = history_truncate_file(h->path, HIST_MAX);
+		} else
+			e = write_history(h->path);
+		if (e != 0)
+			msg_warn("cannot save the history file %s: %s", h->path,
+			    strerror(e));
+	}
+	free(h->path);
+	h->path = NULL;
+	clear_history();
+}

@@ -1,0 +1,402 @@
+/*
+ * What received bytes look like to a person (design items 11 and 14).
+ *
+ * For a terminal, control bytes become escapes (\x1b, \a, \r inside a
+ * line), so that a peer can never move the cursor, clear the screen or
+ * retitle the window; valid UTF-8 is shown as text when the terminal
+ * takes UTF-8, anything else byte by byte as \xHH.  A CR just before a
+ * LF is part of the line end and not shown.  A CR or the first bytes of
+ * a character at the very end of a read are held until the next read
+ * says what they are, since a stream may split anywhere.
+ *
+ * The renderer also keeps the text of the screen row it is writing, so
+ * that the front end can draw the prompt below an unfinished line
+ * ("login: ") and, when more of that line comes, go back up and go on.
+ *
+ * For a file or a pipe the bytes stay exactly as they came; only the
+ * hex dump and the timestamps, which the user asked for, change them.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "sockline.h"
+
+#define TABSTOP		8
+#define HEX_ROW		16
+
+void
+render_init(struct render *r, const struct config *cfg, int term)
+{
+	memset(r, 0, sizeof(*r));
+	r->hex = cfg->hex;
+	r->raw = cfg->raw;
+	r->stamps = cfg->timestamps;
+	r->term = term;
+	r->cols = 80;
+	r->bol = 1;
+	r->tail_ok = 1;
+}
+
+void
+render_free(struct render *r)
+{
+	buf_free(&r->scratch);
+}
+
+/* "127.0.0.1:8080", "[::1]:8080", or a unix socket's path. */
+const char *
+peer_short(const struct peer *p, char *buf, size_t len)
+{
+	if (strcmp(p->proto, "unix") == 0)
+		snprintf(buf, len, "%s", p->host[0] != '\0' ? p->host :
+		    "(unnamed)");
+	else if (strchr(p->host, ':') != NULL)
+		snprintf(buf, len, "[%s]:%u", p->host, p->port);
+	else
+		snprintf(buf, len, "%s:%u", p->host, p->port);
+	return buf;
+}
+
+/* The escape for a control byte: "\r", "\a", "\x1b". */
+const char *
+render_ctl(unsigned char c, char *buf, size_t len)
+{
+	static const char	 names[] = "0......abtnvfr";
+
+	if (c < sizeof(names) - 1 && names[c] != '.')
+		snprintf(buf, len, "\\%c", names[c]);
+	else
+		snprintf(buf, len, "\\x%02x", c);
+	return buf;
+}
+
+/*
+ * The length of the UTF-8 character at p, 0 if the bytes are not valid
+ * UTF-8 (overlong forms and surrogates included), or -1 if they are a
+ * valid start that the n bytes cut short.
+ */
+int
+render_utf8(const char *s, size_t n, uint32_t *cp)
+{
+	static const uint32_t	 min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	const unsigned char	*p = (const unsigned char *)s;
+	uint32_t		 c;
+	int			 len, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	c = p[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Characters that reorder the text around them: shown as escapes. */
+static int
+is_bidi(uint32_t c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/* Appends n bytes that take w columns, following the screen row. */
+static int
+put(struct render *r, struct buf *out, const char *p, size_t n, int w)
+{
+	if (r->term) {
+		/* The terminal wraps before a character that does not fit. */
+		if (r->col > 0 && r->col + w > r->cols) {
+			r->col = 0;
+			r->tail_len = 0;
+			r->tail_ok = 1;
+		}
+		if (r->tail_ok && r->tail_len + n <= sizeof(r->tail)) {
+			memcpy(r->tail + r->tail_len, p, n);
+			r->tail_len += n;
+		} else
+			r->tail_ok = 0;
+		r->col += w;
+	}
+	return buf_append(out, p, n);
+}
+
+static int
+put_str(struct render *r, struct buf *out, const char *s)
+{
+	return put(r, out, s, strlen(s), (int)strlen(s));
+}
+
+static int
+end_line(struct render *r, struct buf *out)
+{
+	r->bol = 1;
+	r->col = 0;
+	r->tail_len = 0;
+	r->tail_ok = 1;
+	return buf_append(out, r->term ? "\r\n" : "\n", r->term ? 2 : 1);
+}
+
+/* What goes before a line: the time, and who sent it. */
+static int
+begin_line(struct render *r, struct buf *out, const struct peer *from,
+    int flags)
+{
+	struct timespec	 ts;
+	struct tm	 tm;
+	char		 s[PEER_HOSTLEN + 32], name[PEER_HOSTLEN + 16], *q;
+
+	r->bol = 0;
+	r->peer = from != NULL ? from->id : 0;
+	if (r->stamps) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		localtime_r(&ts.tv_sec, &tm);
+		snprintf(s, sizeof(s), "[%02d:%02d:%02d.%03ld] ", tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+		if (put_str(r, out, s) == -1)
+			return -1;
+	}
+	if (r->term && from != NULL && (flags & OUT_SENDER)) {
+		peer_short(from, name, sizeof(name));
+		/* A unix peer names itself: nothing of it reaches the tty. */
+		for (q = name; *q != '\0'; q++) {
+			if ((unsigned char)*q < 0x20 || *q == 0x7f)
+				*q = '?';
+		}
+		snprintf(s, sizeof(s), "[%s] ", name);
+		if (put_str(r, out, s) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+put_escape(struct render *r, struct buf *out, unsigned char c)
+{
+	char	esc[8];
+
+	return put_str(r, out, render_ctl(c, esc, sizeof(esc)));
+}
+
+/*
+ * Renders the character, escape or line end at p; returns the bytes it
+ * took, or 0 when they may be the start of something longer and more
+ * may come.
+ */
+static size_t
+unit(struct render *r, struct buf *out, const struct peer *from,
+    const char *p, size_t n, int more, int flags)
+{
+	unsigned char	c = (unsigned char)p[0];
+	uint32_t	cp;
+	int		len, w = 1, sp;
+
+	if (c == '\r' && n == 1 && more)
+		return 0;
+	if (r->bol && begin_line(r, out, from, flags) == -1)
+		return n;
+	if (c == '\n' || (c == '\r' && n > 1 && p[1] == '\n')) {
+		end_line(r, out);
+		return c == '\n' ? 1 : 2;
+	}
+	if (c == '\t') {
+		/* Spaces to the next tab stop keep the column known. */
+		sp = TABSTOP - r->col % TABSTOP;
+		if (r->col + sp > r->cols)
+			sp = r->cols - r->col;
+		while (sp-- > 0)
+			put(r, out, " ", 1, 1);
+		return 1;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		put_escape(r, out, c);
+		return 1;
+	}
+	len = render_utf8(p, n, &cp);
+	if (len == -1 && more)
+		return 0;
+	if (len == 1 || (len > 1 && r->utf8 && !is_bidi(cp) &&
+	    (w = wcwidth((wchar_t)cp)) >= 0)) {
+		put(r, out, p, (size_t)len, len == 1 ? 1 : w);
+		return (size_t)len;
+	}
+	put_escape(r, out, c);
+	return 1;
+}
+
+/* Escaped text for a terminal. */
+static int
+text(struct render *r, struct buf *out, const struct peer *from,
+    const char *p, size_t n, int flags)
+{
+	int	more = !(flags & OUT_DGRAM);
+	size_t	k;
+
+	if (r->nhold > 0) {
+		if (buf_append(&r->scratch, r->hold, r->nhold) == -1 ||
+		    buf_append(&r->scratch, p, n) == -1)
+			return -1;
+		r->nhold = 0;
+		p = buf_head(&r->scratch);
+		n = buf_used(&r->scratch);
+	}
+	while (n > 0) {
+		if ((k = unit(r, out, from, p, n, more, flags)) == 0) {
+			memcpy(r->hold, p, n);
+			r->nhold = n;
+			break;
+		}
+		p += k;
+		n -= k;
+	}
+	buf_free(&r->scratch);
+	return 0;
+}
+
+/* Bytes as they are, with the time before each line if asked. */
+static int
+plain(struct render *r, struct buf *out, const struct peer *from,
+    const char *p, size_t n, int flags)
+{
+	const char	*nl;
+	size_t		 k;
+
+	while (n > 0) {
+		if (r->bol && begin_line(r, out, from, flags) == -1)
+			return -1;
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		if (buf_append(out, p, k) == -1)
+			return -1;
+		/* Raw bytes on a terminal may move the cursor anywhere. */
+		r->tail_ok = 0;
+		if (nl != NULL) {
+			r->bol = 1;
+			r->col = 0;
+			r->tail_len = 0;
+		}
+		p += k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* Offset, sixteen bytes in hex, the same as ASCII: hexdump -C. */
+static int
+hex(struct render *r, struct buf *out, const struct peer *from,
+    const char *p, size_t n, int flags)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	char			 row[128];
+	size_t			 i, j;
+	int			 k;
+
+	if (r->term && from != NULL && (flags & OUT_SENDER)) {
+		if (begin_line(r, out, from, flags) == -1 ||
+		    end_line(r, out) == -1)
+			return -1;
+	}
+	for (i = 0; i < n; i += HEX_ROW) {
+		if (begin_line(r, out, from, 0) == -1)
+			return -1;
+		k = snprintf(row, sizeof(row), "%08llx  ",
+		    (unsigned long long)(r->off + i));
+		for (j = 0; j < HEX_ROW; j++) {
+			if (j == HEX_ROW / 2)
+				row[k++] = ' ';
+			if (i + j < n)
+				k += snprintf(row + k, sizeof(row) - k, "%02x ",
+				    u[i + j]);
+			else
+				k += snprintf(row + k, sizeof(row) - k, "   ");
+		}
+		row[k++] = ' ';
+		row[k++] = '|';
+		for (j = 0; j < HEX_ROW && i + j < n; j++)
+			row[k++] = u[i + j] >= 0x20 && u[i + j] < 0x7f ?
+			    (char)u[i + j] : '.';
+		row[k++] = '|';
+		if (buf_append(out, row, (size_t)k) == -1 ||
+		    end_line(r, out) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Appends to out what n received bytes look like.  flags are those of
+ * front_ops.output(): a datagram is a message, so it ends its line.
+ */
+int
+render_data(struct render *r, struct buf *out, const struct peer *from,
+    const char *p, size_t n, int flags)
+{
+	int	rv;
+
+	/* Another peer's bytes never continue this one's line. */
+	if (!r->bol && from != NULL && from->id != r->peer) {
+		if (render_flush(r, out) == -1 || end_line(r, out) == -1)
+			return -1;
+	}
+	/* Offsets count the whole stream; each datagram starts at 0. */
+	if (flags & OUT_DGRAM)
+		r->off = 0;
+	if (r->hex) {
+		if (render_flush(r, out) == -1 ||
+		    (!r->bol && end_line(r, out) == -1))
+			return -1;
+		rv = hex(r, out, from, p, n, flags);
+	} else if (r->term && !r->raw)
+		rv = text(r, out, from, p, n, flags);
+	else
+		rv = plain(r, out, from, p, n, flags);
+	r->off += n;
+	if (rv == 0 && r->term && (flags & OUT_DGRAM) && !r->bol)
+		rv = end_line(r, out);
+	return rv;
+}
+
+/* Shows what was held back, as it is now known to be nothing more. */
+int
+render_flush(struct render *r, struct buf *out)
+{
+	size_t	i;
+
+	if (r->nhold > 0 && r->bol && begin_line(r, out, NULL, 0) == -1)
+		return -1;
+	for (i = 0; i < r->nhold; i++) {
+		if (put_escape(r, out, (unsigned char)r->hold[i]) == -1)
+			return -1;
+	}
+	r->nhold = 0;
+	return 0;
+}
+
+/* The open line will go on at the start of a new screen row. */
+void
+render_break(struct render *r)
+{
+	r->col = 0;
+	r->tail_len = 0;
+	r->tail_ok = 1;
+}

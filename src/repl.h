@@ -1,0 +1,88 @@
+/*
+ * The interactive front end's own modules: front_repl.c (GNU readline
+ * inside the event loop), screen.c (what is drawn), commands.c (the
+ * /commands), hist.c (the history file) and sendq.c (input waiting for
+ * room in the session).
+ * Only they include this header; it keeps what is private to the
+ * prompt out of sockline.h, and readline's types out of both.
+ */
+
+#ifndef REPL_H
+#define REPL_H
+
+#include <stdio.h>
+
+#include "sockline.h"
+
+/* Something the user gave that the session has not taken yet. */
+struct sendq_item {
+	int			 fd;		/* a /send file; -1: bytes */
+	char			*path;
+	long long		 sent;
+	struct buf		 bytes;
+	TAILQ_ENTRY(sendq_item)	 entry;
+};
+TAILQ_HEAD(sendq, sendq_item);
+
+struct hist {
+	char		*path;		/* NULL: no history file */
+	int		 own_dir;	/* the default path: make its directory */
+	int		 added;		/* lines of this session */
+};
+
+struct repl {
+	struct front		 front;
+	const struct config	*cfg;
+	struct render		 render;
+	struct sendq		 sendq;
+	struct hist		 hist;
+	FILE			*tty;		/* where the prompt goes */
+	int			 tty_term;	/* and it is a terminal */
+	int			 out_tty;	/* stdout is the terminal */
+	int			 err_tty;	/* so is stderr */
+	int			 out_flags;	/* stdout's to restore; -1 */
+	struct buf		 out;		/* for stdout, not yet taken */
+	int			 winch_fd;
+	int			 started;
+	int			 installed;	/* readline has the terminal */
+	int			 shown;		/* the prompt is on the screen */
+	int			 tail_live;	/* an open line is just above */
+	int			 closing;	/* the peer /close drops */
+	int			 pumping;
+	char			*prompt;
+};
+
+/* front_repl.c and screen.c, for the commands */
+void		 repl_notice(struct repl *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+void		 repl_update_prompt(struct repl *);
+void		 repl_quit(struct repl *, int);
+
+/* screen.c */
+void		 screen_open(struct repl *);
+void		 screen_output(struct repl *, const struct peer *, const char *,
+		    size_t, int);
+void		 screen_flush_held(struct repl *);
+void		 screen_message(struct repl *, const char *);
+void		 screen_break(struct repl *);
+void		 screen_refresh_prompt(struct repl *);
+void		 screen_leave(struct repl *);
+void		 screen_close(struct repl *);
+
+/* commands.c */
+void		 commands_run(struct repl *, const char *);
+char		**commands_complete(struct repl *, const char *, int);
+
+/* hist.c */
+void		 hist_load(struct hist *, const struct config *);
+void		 hist_add(struct hist *, const char *);
+void		 hist_save(struct hist *);
+
+/* sendq.c */
+int		 sendq_line(struct repl *, const char *, size_t);
+int		 sendq_file(struct repl *, const char *);
+void		 sendq_pump(struct repl *);
+int		 sendq_cancel(struct repl *);
+void		 sendq_free(struct repl *);
+
+#endif /* REPL_H */

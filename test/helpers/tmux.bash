@@ -1,0 +1,133 @@
+# Helpers for driving sockline's interactive front end in a real
+# terminal: a private tmux server per test (its socket under $T), one
+# 120x30 pane running sockline through helpers/in-pane, keys sent with
+# send-keys, and bounded polls on what the pane shows (never a bare
+# sleep).  Load after common.bash.
+#
+# Everything works on pane $PANE (empty by default): a test that needs a
+# second terminal sets PANE=2 around the calls for it, and gets its own
+# tmux server and files.
+
+# pane_dir: where in-pane keeps the PID, status and stty files.
+pane_dir() {
+	echo "$T/pane${PANE:-}"
+}
+
+# tmux_ ARGS...: tmux, talking to this pane's own server.  The server
+# must not hold bats' fd 3, or bats would wait for it.
+tmux_() {
+	LC_ALL=C.UTF-8 tmux -S "$T/tmux${PANE:-}.sock" "$@" 3>&-
+}
+
+# repl ARGS...: starts `sockline ARGS` in a fresh pane and returns once
+# it runs; its PID is in $repl_pid.  The history file goes under
+# $T/state, and readline reads $PANE_INPUTRC (default: an empty file),
+# never ~/.inputrc.  With PANE_STDOUT=FILE set, sockline's stdout goes
+# to FILE.
+repl() {
+	local inputrc=${PANE_INPUTRC:-$T/inputrc}
+	mkdir -p "$(pane_dir)"
+	[ -e "$inputrc" ] || : >"$inputrc"
+	# A dead pane stays, so what it showed can still be read.
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$inputrc" \
+		-e XDG_STATE_HOME="$T/state" -e PANE_STDOUT="${PANE_STDOUT:-}" \
+		"$TOP/test/helpers/in-pane" "$(pane_dir)" "$SOCKLINE" "$@" ||
+		return 1
+	wait_file "$(pane_dir)/pid" || return 1
+	repl_pid=$(cat "$(pane_dir)/pid")
+}
+
+# repl_again: ends the pane's server, for a second run in one test.
+repl_again() {
+	tmux_ kill-server 2>/dev/null || true
+	rm -rf "$(pane_dir)"
+}
+
+# serve STEP...: a python peer (peer.py) on a free port of 127.0.0.1,
+# started as "srv" with these steps; sets $port.
+serve() {
+	rm -f "$T/port"
+	bg srv peer.py --listen --port-file "$T/port" "$@"
+	port=$(port_of "$T/port")
+}
+
+# repl_to_peer [OPTION...]: sockline in the pane, connected to $port;
+# returns once its prompt shows.
+repl_to_peer() {
+	repl "$@" 127.0.0.1 "$port" || return 1
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+}
+
+# pane: what the pane shows, scrollback included, wrapped rows joined.
+pane() {
+	tmux_ capture-pane -p -J -S - 2>/dev/null
+}
+
+# pane_rows: the visible rows as they are, not joined.
+pane_rows() {
+	tmux_ capture-pane -p 2>/dev/null
+}
+
+pane_has() {
+	pane | grep -qE -- "$1"
+}
+
+# wait_pane REGEX: waits until a line of the pane matches REGEX.
+wait_pane() {
+	wait_until pane_has "$1" || {
+		echo "--- the pane shows:" >&2
+		pane >&2
+		return 1
+	}
+}
+
+# prompt_line: the pane's last line that is not empty.
+prompt_line() {
+	pane | sed '/^ *$/d' | tail -n 1
+}
+
+# keys KEY...: tmux key names (Enter, C-c, Up, Tab...).
+keys() {
+	tmux_ send-keys "$@"
+}
+
+# type_text TEXT: types TEXT literally.
+type_text() {
+	tmux_ send-keys -l -- "$1"
+}
+
+# line TEXT: types TEXT and Enter.
+line() {
+	type_text "$1"
+	keys Enter
+}
+
+# wait_repl_exit: waits for sockline in the pane to end; sets $status.
+wait_repl_exit() {
+	wait_file "$(pane_dir)/status" || return 1
+	status=$(cat "$(pane_dir)/status")
+}
+
+# assert_terminal_restored: stty -g after sockline equals before.
+assert_terminal_restored() {
+	local d
+	d=$(pane_dir)
+	cmp "$d/stty.before" "$d/stty.after" ||
+		fail "terminal settings changed: $(cat "$d/stty.before") -> $(cat "$d/stty.after")"
+}
+
+# The tmux servers go first in teardown, then common.bash's cleanup.
+if declare -F teardown >/dev/null; then
+	eval "common_$(declare -f teardown)"
+else
+	common_teardown() { :; }
+fi
+teardown() {
+	local sock
+	for sock in "$T"/tmux*.sock; do
+		[ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null 3>&-
+	done
+	common_teardown
+}

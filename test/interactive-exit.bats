@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# Every way out of the prompt leaves the terminal as it found it
+# (stty -g equal before and after) with the contract's exit status.
+
+load helpers/common
+load helpers/tmux
+
+# ends_with STATUS: sockline ended with STATUS, terminal restored.
+ends_with() {
+	wait_repl_exit
+	assert_equal "$status" "$1"
+	assert_terminal_restored
+}
+
+@test "exit quits with 0, sends nothing and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	line exit
+	ends_with 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "Ctrl-D on an empty line quits with 0, sends nothing and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	keys C-d
+	ends_with 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "Ctrl-D on a line being typed deletes, it does not quit" {
+	serve expect:'ab\n' expect-eof
+	repl_to_peer
+	type_text abc
+	keys Left C-d
+	wait_pane '> ab *$'
+	keys Enter C-d
+	ends_with 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "/quit quits with 0 and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	line /quit
+	ends_with 0
+}
+
+@test "the peer closing ends the session with 0 and restores the terminal" {
+	serve close
+	repl_to_peer
+	ends_with 0
+	assert pane_has 'closed the connection$'
+}
+
+@test "a refused connection exits 1 with one message and leaves the terminal alone" {
+	bg closed peer.py --bind-only --port-file "$T/closed"
+	cport=$(port_of "$T/closed")
+	repl 127.0.0.1 "$cport"
+	ends_with 1
+	assert pane_has "^sockline: connect to 127\\.0\\.0\\.1 port $cport \\(tcp\\) failed: Connection refused\$"
+}
+
+@test "SIGINT ends the session with 130 and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	type_text 'half typed'
+	wait_pane '> half typed$'
+	kill -INT "$repl_pid"
+	ends_with 130
+}
+
+@test "SIGTERM ends the session with 143 and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	kill -TERM "$repl_pid"
+	ends_with 143
+}
+
+@test "SIGHUP ends the session with 129 and restores the terminal" {
+	serve expect-eof
+	repl_to_peer
+	kill -HUP "$repl_pid"
+	ends_with 129
+}
+
+@test "SIGTERM ends a listener waiting for its first client with 143" {
+	repl -l 127.0.0.1 0
+	wait_pane '^waiting for a client on port [0-9]+> $'
+	kill -TERM "$repl_pid"
+	ends_with 143
+}
+
+@test "a resized terminal redraws the prompt and the session goes on" {
+	serve expect:'after resize\n' expect-eof
+	repl_to_peer
+	type_text 'after'
+	wait_pane '> after$'
+	tmux_ resize-window -x 70 -y 20
+	wait_until test "$(tmux_ display-message -p '#{pane_width}')" = 70
+	type_text ' resize'
+	keys Enter
+	line exit
+	ends_with 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "an idle interactive session uses under 50 ms of CPU in 2 seconds" {
+	serve expect-eof
+	repl_to_peer
+	t0=$(cpu_ticks "$repl_pid")
+	sleep 2 # the measured window, not a wait for a condition
+	t1=$(cpu_ticks "$repl_pid")
+	used_ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
+	rss=$(ps -o rss= -p "$repl_pid")
+	echo "idle interactive session: ${used_ms} ms CPU in 2 s, RSS ${rss} KiB" >&3
+	(( used_ms < 50 ))
+	line exit
+	ends_with 0
+}
+
+prompt_is() {
+	[ "$(prompt_line)" = "$1" ]
+}
+
+@test "Ctrl-Z suspends to the shell with the terminal restored, and fg brings the prompt back" {
+	serve expect:'after fg\n' expect-eof
+	: >"$T/inputrc"
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
+		-e XDG_STATE_HOME="$T/state" bash --norc --noprofile -i
+	line "PS1='shell\$ '"
+	wait_until prompt_is 'shell$ '
+	line "stty -g >$T/before; $SOCKLINE 127.0.0.1 $port; stty -g >$T/after"
+	wait_until prompt_is "127.0.0.1:$port> "
+	keys C-z
+	wait_pane 'Stopped'
+	wait_until prompt_is 'shell$ '
+	line "stty -g >$T/stopped; fg"
+	wait_until prompt_is "127.0.0.1:$port> "
+	line 'after fg'
+	line exit
+	wait_file "$T/after"
+	cmp "$T/before" "$T/stopped"
+	cmp "$T/before" "$T/after"
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}

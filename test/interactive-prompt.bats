@@ -1,0 +1,190 @@
+#!/usr/bin/env bats
+# The prompt on a terminal (design item 12): what is typed is sent a
+# line at a time, whatever the keys around it.  Driven in tmux.
+
+load helpers/common
+load helpers/tmux
+
+@test "a typed line reaches a python peer exactly, with its newline" {
+	serve expect:'hello, world\n' expect-eof
+	repl_to_peer
+	line 'hello, world'
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "a server that upper-cases what it receives answers hello with HELLO" {
+	serve upper
+	repl_to_peer
+	line hello
+	wait_pane '^HELLO$'
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+}
+
+@test "an empty line is sent as an empty line" {
+	serve expect:'a\n\nb\n' expect-eof
+	repl_to_peer
+	line a
+	keys Enter
+	line b
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "with -C each typed line ends in CRLF" {
+	serve expect:'GET / HTTP/1.0\r\n\r\n' send:'HTTP/1.0 200 OK\r\n' expect-eof
+	repl_to_peer -C
+	line 'GET / HTTP/1.0'
+	keys Enter
+	wait_pane '^HTTP/1\.0 200 OK$'
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "Ctrl-C discards the line being typed and the session goes on" {
+	serve expect:'kept\n' expect-eof
+	repl_to_peer
+	type_text 'thrown away'
+	wait_pane '> thrown away$'
+	keys C-c
+	wait_pane '> thrown away\^C$'
+	line kept
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "pasting two lines at once sends two lines" {
+	serve expect:'first\nsecond\n' expect-eof
+	repl_to_peer
+	printf 'first\nsecond\n' >"$T/paste"
+	tmux_ load-buffer "$T/paste"
+	tmux_ paste-buffer -p
+	wait_pane '> second$'
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "with bracketed paste turned on in inputrc a paste still sends one line per line" {
+	serve expect:'first\nsecond\n' expect-eof
+	printf 'set enable-bracketed-paste on\n' >"$T/inputrc.on"
+	PANE_INPUTRC="$T/inputrc.on" repl_to_peer
+	printf 'first\nsecond' >"$T/paste"
+	tmux_ load-buffer "$T/paste"
+	tmux_ paste-buffer -p
+	# Readline holds a bracketed paste in the line until Enter.
+	wait_pane '^second$'
+	keys Enter
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "readline's name is sockline, so inputrc can hold a \$if sockline section" {
+	serve expect:'from the macro\n' expect-eof
+	printf '$if sockline\n"\\C-t": "from the macro"\n$endif\n' >"$T/inputrc.if"
+	PANE_INPUTRC="$T/inputrc.if" repl_to_peer
+	keys C-t
+	wait_pane '> from the macro$'
+	keys Enter
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "function keys and arrows send nothing to the peer" {
+	serve expect:'only this\n' expect-eof
+	repl_to_peer
+	keys F5 F12 Up Down PageUp Insert
+	line 'only this'
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "a 10,000-character typed line arrives whole" {
+	serve recv-all:"$T/got"
+	repl_to_peer
+	python3 -c 'print("x" * 10000, end="")' >"$T/long"
+	tmux_ load-buffer "$T/long"
+	tmux_ paste-buffer
+	keys Enter
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+	python3 -c 'import sys; sys.stdout.write("x" * 10000 + "\n")' >"$T/want"
+	cmp "$T/want" "$T/got"
+}
+
+@test "the default prompt names the peer, and --prompt replaces it" {
+	serve expect-eof
+	repl_to_peer
+	assert_equal "$(prompt_line)" "127.0.0.1:$port> "
+	line exit
+	wait_repl_exit
+	repl_again
+	serve expect-eof
+	repl --prompt 'redis> ' 127.0.0.1 "$port"
+	wait_pane '^redis> $'
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+}
+
+@test "a listener waiting for its first client says so and sends it what was typed before" {
+	repl -l 127.0.0.1 0 --port-file "$T/lport"
+	lport=$(port_of "$T/lport")
+	wait_pane "^waiting for a client on port $lport> "
+	line early
+	run peer.py --connect 127.0.0.1 --port "$lport" expect:'early\n' \
+		send:'hi from the client\n' expect:'later\n' close &
+	wait_pane '^hi from the client$'
+	wait_pane "^127\\.0\\.0\\.1:[0-9]+> $"
+	line later
+	wait_repl_exit
+	assert_equal "$status" 0
+}
+
+@test "--batch on a terminal shows no prompt and passes bytes as they are" {
+	serve send:'\x1b[1mplain\x1b[0m\n' expect:'typed\n' expect-eof close
+	repl --batch 127.0.0.1 "$port"
+	wait_pane '^plain$'
+	line typed
+	keys C-d
+	wait_repl_exit
+	assert_equal "$status" 0
+	run pane
+	refute_output --partial "> "
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "--interactive takes lines from a pipe, and exit ends the session" {
+	serve expect:'one\n' expect-eof
+	# setsid: no controlling terminal, so the prompt goes to stderr.
+	run --separate-stderr setsid -w bash -c \
+		'printf "one\nexit\nnever sent\n" | "$0" --interactive 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output ""
+	[[ $stderr == *"127.0.0.1:$port> "* ]]
+	[[ $stderr != *$'\e'* ]] || fail "an escape sequence reached stderr: $stderr"
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "--interactive and --batch together are a usage error" {
+	run --separate-stderr "$SOCKLINE" --interactive --batch 127.0.0.1 9
+	assert_equal "$status" 2
+	assert_equal "$stderr" "sockline: --interactive and --batch exclude each other (see 'sockline --help')"
+}
