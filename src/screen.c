@@ -292,9 +292,10 @@ screen_output(struct repl *r, const struct peer *from, const char *p,
 		repl_update_prompt(r);
 		return;
 	}
-	/* At the prompt a listener's datagrams always say who sent them:
-	 * the user answers the latest sender. */
-	if (r->cfg->listen && (flags & OUT_DGRAM))
+	/* At the prompt a listener's datagrams always say who sent them
+	 * (the user answers the latest sender), and so does each client of
+	 * -k (design item 8). */
+	if (r->cfg->listen && ((flags & OUT_DGRAM) || r->cfg->keep_open))
 		flags |= OUT_SENDER;
 	rl_get_screen_size(&rows, &cols);
 	r->render.cols = cols > 0 ? cols : 80;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# A -k listener at the prompt: every client's data labelled with its
+# address, typed lines to every client or to the one /to picks, /peers
+# and /close (design item 8).
+
+load helpers/common
+load helpers/tmux
+
+# Starts `sockline -l -k` in the pane; sets $port.
+listen_k() {
+	repl -l -k 127.0.0.1 0 --port-file "$T/port" "$@"
+	port=$(port_of "$T/port")
+}
+
+@test "each client's data is labelled with its address at the prompt" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" --peer-file "$T/a.addr" \
+		send:'hello from a\n' wait-file:"$T/never"
+	wait_pane 'hello from a'
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'hello from b\n' wait-file:"$T/never"
+	wait_pane 'hello from b'
+	run pane
+	assert_output --regexp '127\.0\.0\.1[: ][0-9]+.*hello from a'
+	assert_output --regexp '127\.0\.0\.1[: ][0-9]+.*hello from b'
+}
+
+@test "typed lines go to every client, /to N to one, /peers lists them, /close N drops one" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' \
+		expect:'to all\n' expect:'only a\n' wait-file:"$T/done"
+	wait_pane 'a here'
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' \
+		expect:'to all\n' expect-eof
+	wait_pane 'b here'
+	line 'to all'
+	line /peers
+	wait_pane '^\* +1 +127\.0\.0\.1 port [0-9]+ \(tcp\)$'
+	wait_pane '^\* +2 +127\.0\.0\.1 port [0-9]+ \(tcp\)$'
+	line '/to 1'
+	wait_pane 'typed lines go to peer 1'
+	line 'only a'
+	line '/close 2'
+	# b saw "to all" and then the end, never "only a".
+	finish "$b_pid"
+	assert_equal "$status" 0
+	touch "$T/done"
+	finish "$a_pid"
+	assert_equal "$status" 0
+	line /peers
+	wait_pane '^\* +1 +127\.0\.0\.1 port [0-9]+ \(tcp\)$'
+	# The listener itself goes on.
+	kill -0 "$repl_pid"
+}
+
+@test "/to all sends to every client again after /to N" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a\n' expect:'x\n' expect:'y\n' close
+	wait_pane '\ba$'
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b\n' expect:'y\n' close
+	wait_pane '\bb$'
+	line '/to 1'
+	line x
+	line '/to all'
+	wait_pane 'typed lines go to every peer'
+	line y
+	# a got "x" then "y"; b only "y" (an "x" would fail its expect).
+	finish "$a_pid"
+	assert_equal "$status" 0
+	finish "$b_pid"
+	assert_equal "$status" 0
+}
