@@ -43,5 +43,26 @@ test: $(PROG)
 
 clean:
 	rm -f $(PROG) $(OBJS)
+	rm -rf build
 
 .PHONY: all deps demo test clean
+
+# Reliability checks (see README.md, "Reliability").  Each builds what it
+# needs under build/, apart from the normal objects.
+
+# check-asan: the whole suite against an ASan + UBSan build.  clang's
+# UBSan also catches pointer arithmetic on NULL, so it is preferred.
+ASAN_CC?=	$(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+SAN_CFLAGS=	-O1 -g -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all
+
+build/asan/sockline: $(SRCS) $(HDRS)
+	@mkdir -p build/asan
+	$(ASAN_CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) $(WERROR) $(SAN_CFLAGS) \
+	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS)
+
+check-asan: build/asan/sockline
+	@scripts/deps test
+	scripts/check-asan build/asan/sockline $(BATS_FLAGS) test
+
+.PHONY: check-asan

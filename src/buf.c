@@ -9,6 +9,9 @@
 
 #include "sockline.h"
 
+/* What buf_head() gives for a buffer with no memory; never written. */
+char	buf_empty[1];
+
 /* How many more bytes fit, if the buffer may hold at most limit. */
 size_t
 buf_room(const struct buf *b, size_t limit)

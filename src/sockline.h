@@ -210,7 +210,12 @@ int		 buf_append(struct buf *, const void *, size_t);
 void		 buf_consume(struct buf *, size_t);
 void		 buf_free(struct buf *);
 #define buf_used(b)	((b)->len)
-#define buf_head(b)	((b)->data + (b)->off)
+/*
+ * The first unread byte.  An empty buffer has no memory, and NULL + 0 is
+ * undefined behaviour (UBSan stops on it), so its head is buf_empty.
+ */
+extern char	 buf_empty[];
+#define buf_head(b)	((b)->data != NULL ? (b)->data + (b)->off : buf_empty)
 
 /* ev.c: the event loop (poll(2) backend, timers, signal-safe waits). */
 #define EV_READ		0x1
