@@ -474,16 +474,8 @@ deliver(struct session *s, const char *p, size_t n)
 static size_t
 next_unit(struct session *s)
 {
-	const char	*nl;
-	size_t		 used = buf_used(&s->staged), max;
-
-	max = s->cfg->udp ? DGRAM_MAX : BUF_CHUNK;
-	nl = memchr(buf_head(&s->staged), '\n', used < max ? used : max);
-	if (nl != NULL)
-		return (size_t)(nl - buf_head(&s->staged)) + 1;
-	if (used >= max)
-		return max;
-	return s->input_eof ? used : 0;
+	return frame_next(buf_head(&s->staged), buf_used(&s->staged),
+	    s->cfg->udp ? DGRAM_MAX : BUF_CHUNK, s->input_eof);
 }
 
 void

@@ -184,6 +184,9 @@ ssize_t		 zcopy_out(int, int);
 /* crlf.c: LF to CRLF, keeping an existing CRLF as it is. */
 size_t		 crlf_translate(int *, const char *, size_t, char *);
 
+/* frame.c: where the next line or message of a byte stream ends. */
+size_t		 frame_next(const char *, size_t, size_t, int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -209,13 +212,8 @@ size_t		 buf_room(const struct buf *, size_t);
 int		 buf_append(struct buf *, const void *, size_t);
 void		 buf_consume(struct buf *, size_t);
 void		 buf_free(struct buf *);
+char		*buf_head(const struct buf *);
 #define buf_used(b)	((b)->len)
-/*
- * The first unread byte.  An empty buffer has no memory, and NULL + 0 is
- * undefined behaviour (UBSan stops on it), so its head is buf_empty.
- */
-extern char	 buf_empty[];
-#define buf_head(b)	((b)->data != NULL ? (b)->data + (b)->off : buf_empty)
 
 /* ev.c: the event loop (poll(2) backend, timers, signal-safe waits). */
 #define EV_READ		0x1
