@@ -11,9 +11,9 @@
  *	2026-11-21 12:34:57.002 < login: \
  *
  * ">" was sent, "<" received (with the sender in brackets when there
- * may be several).  Control bytes and invalid UTF-8 are escaped as on
- * the terminal, but a CR is always shown and a backslash is doubled, so
- * a record that ends in a single backslash is data that had no newline
+ * may be several).  Control bytes, marks that reorder text (U+202E)
+ * and invalid UTF-8 are escaped as on the terminal, but a CR is always
+ * shown and a backslash is doubled, so a record that ends in a single backslash is data that had no newline
  * there: the other side spoke, a datagram ended, or the session did.
  * A record is written when its line ends, so the log never interleaves
  * two half lines.
@@ -56,37 +56,57 @@ put_time(const struct timespec *ts, int ms)
 		fprintf(lg.f, ".%03ld", ts->tv_nsec / 1000000);
 }
 
-/* Writes the gathered record; cut: its data had no newline here. */
-static void
-put_record(int cut)
+/*
+ * Appends the text of a record for n bytes of data to out: what
+ * put_record() writes between the label and the line end.  Pure, so
+ * that test/fuzz/log.c can check that it escapes all it must and can be
+ * read back.  Returns -1 when out of memory.
+ */
+int
+log_escape(struct buf *out, const char *p, size_t n)
 {
-	const char	*p = buf_head(&lg.line);
-	size_t		 n = buf_used(&lg.line), i = 0;
+	size_t		 i = 0;
 	uint32_t	 cp;
 	char		 esc[8];
-	int		 len;
+	int		 len, e = 0;
 
-	put_time(&lg.when, 1);
-	fprintf(lg.f, " %c%s ", lg.dir, lg.label);
-	while (i < n) {
+	while (i < n && e == 0) {
 		len = render_utf8(p + i, n - i, &cp);
 		if (len == 1 && cp == '\\')
-			fputs("\\\\", lg.f);
-		else if (len == 1 && (cp < 0x20 || cp == 0x7f))
-			fputs(render_ctl((unsigned char)cp, esc, sizeof(esc)),
-			    lg.f);
-		else if (len > 1 && cp >= 0xa0)
-			fwrite(p + i, 1, (size_t)len, lg.f);
+			e = buf_append(out, "\\\\", 2);
+		else if (len == 1 && (cp < 0x20 || cp == 0x7f)) {
+			render_ctl((unsigned char)cp, esc, sizeof(esc));
+			e = buf_append(out, esc, strlen(esc));
+		} else if (len > 1 && cp >= 0xa0 && !render_bidi(cp))
+			e = buf_append(out, p + i, (size_t)len);
 		else if (len == 1)
-			fputc((int)cp, lg.f);
+			e = buf_append(out, p + i, 1);
 		else {
-			fputs(render_ctl((unsigned char)p[i], esc, sizeof(esc)),
-			    lg.f);
+			/* C1 controls, reordering marks, invalid UTF-8. */
+			render_ctl((unsigned char)p[i], esc, sizeof(esc));
+			e = buf_append(out, esc, strlen(esc));
 			len = 1;
 		}
 		i += (size_t)len;
 	}
+	return e;
+}
+
+/* Writes the gathered record; cut: its data had no newline here. */
+static void
+put_record(int cut)
+{
+	struct buf	text;
+
+	memset(&text, 0, sizeof(text));
+	put_time(&lg.when, 1);
+	fprintf(lg.f, " %c%s ", lg.dir, lg.label);
+	if (log_escape(&text, buf_head(&lg.line), buf_used(&lg.line)) == -1)
+		fputs("(out of memory)", lg.f);
+	else
+		fwrite(buf_head(&text), 1, buf_used(&text), lg.f);
 	fputs(cut ? "\\\n" : "\n", lg.f);
+	buf_free(&text);
 	buf_free(&lg.line);
 	lg.open = 0;
 }

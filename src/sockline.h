@@ -381,6 +381,7 @@ int		 render_flush(struct render *, struct buf *);
 void		 render_break(struct render *);
 void		 render_free(struct render *);
 int		 render_utf8(const char *, size_t, uint32_t *);
+int		 render_bidi(uint32_t);
 const char	*render_ctl(unsigned char, char *, size_t);
 const char	*peer_short(const struct peer *, char *, size_t);
 
@@ -388,6 +389,7 @@ const char	*peer_short(const struct peer *, char *, size_t);
 #define LOG_SENT	'>'
 #define LOG_RECEIVED	'<'
 int		 log_open(const struct config *);
+int		 log_escape(struct buf *, const char *, size_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
 void		 log_close(int);
 
