@@ -40,7 +40,18 @@ static struct {
 	int		 peer;
 	char		 label[PEER_HOSTLEN + 16];
 	struct timespec	 when;
+	int		 err;		/* the first write that failed */
 } lg;
+
+/* A write to the log failed: said once, and the exit status will say it. */
+static void
+log_failed(int e)
+{
+	if (lg.err != 0)
+		return;
+	lg.err = e;
+	msg_warn("session log %s: %s", lg.path, strerror(e));
+}
 
 static void
 put_time(const struct timespec *ts, int ms)
@@ -136,7 +147,14 @@ log_open(const struct config *cfg)
 	    cfg->listen ? "listening on" : "to", cfg->unix_sock ? cfg->path :
 	    cfg->host != NULL ? cfg->host : "*", cfg->unix_sock ? "" : " ",
 	    cfg->unix_sock ? "" : cfg->port_arg);
-	fflush(lg.f);
+	/* A file that opens but takes nothing (/dev/full) fails here too. */
+	if (fflush(lg.f) == EOF) {
+		msg_warn("cannot write the session log %s: %s", cfg->output,
+		    strerror(errno));
+		fclose(lg.f);
+		lg.f = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -181,16 +199,18 @@ log_data(int dir, const struct peer *from, const char *p, size_t n,
 	/* A datagram is a message: its record ends with it. */
 	if (lg.open && (flags & OUT_DGRAM))
 		put_record(1);
-	fflush(lg.f);
+	if (fflush(lg.f) == EOF)
+		log_failed(errno);
 }
 
-void
+/* Returns -1 if some of the log could not be written. */
+int
 log_close(int status)
 {
 	struct timespec	now;
 
 	if (lg.f == NULL)
-		return;
+		return 0;
 	if (lg.open)
 		put_record(1);
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -198,6 +218,7 @@ log_close(int status)
 	put_time(&now, 0);
 	fprintf(lg.f, ", exit status %d\n", status);
 	if (fclose(lg.f) == EOF)
-		msg_warn("session log %s: %s", lg.path, strerror(errno));
+		log_failed(errno);
 	lg.f = NULL;
+	return lg.err != 0 ? -1 : 0;
 }

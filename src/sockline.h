@@ -391,7 +391,7 @@ const char	*peer_short(const struct peer *, char *, size_t);
 int		 log_open(const struct config *);
 int		 log_escape(struct buf *, const char *, size_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
-void		 log_close(int);
+int		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
 struct session {
