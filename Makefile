@@ -67,6 +67,13 @@ check-asan: build/asan/sockline
 
 .PHONY: check-asan
 
+# check-valgrind: the batch and interactive smoke tests under memcheck.
+check-valgrind: $(PROG)
+	@scripts/deps test
+	scripts/check-valgrind ./$(PROG) $(BATS_FLAGS)
+
+.PHONY: check-valgrind
+
 # fuzz: each libFuzzer target under test/fuzz/ for FUZZ_SECS seconds,
 # starting from its seed corpus (test/fuzz/corpus/NAME), two at a time.
 FUZZ_CC?=	clang
