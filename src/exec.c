@@ -354,7 +354,7 @@ child_out_event(int fd, int events, void *arg)
 			send_lines(ch, NULL, 0, 1);
 	} else if (ch->sd != NULL)
 		send_lines(ch, scratch, (size_t)n, 0);
-	else if (buf_append(&ch->c->out, scratch, (size_t)n) == -1)
+	else if (stream_queue(s, ch->c, scratch, (size_t)n) == -1)
 		session_fail(s, "out of memory");
 	child_update(ch);
 	if (ch->sd == NULL)

@@ -48,7 +48,7 @@ on_pause(void *arg)
 	if (!r->partial || c->dead)
 		return;
 	r->partial = 0;
-	if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+	if (stream_queue(s, c, s->cfg->reply, s->cfg->reply_len) == -1)
 		session_fail(s, "out of memory");
 	stream_after(s, c);
 }
@@ -94,17 +94,17 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 
 	switch (cfg->responder) {
 	case RESP_ECHO:
-		e = buf_append(&c->out, p, n);
+		e = stream_queue(s, c, p, n);
 		break;
 	case RESP_UPPER:
-		e = buf_append(&c->out, to_upper(p, n), n);
+		e = stream_queue(s, c, to_upper(p, n), n);
 		break;
 	case RESP_REPLY:
 		if ((r = resp_of(s, c)) == NULL)
 			goto oom;
-		for (i = 0; i < n && e == 0; i++) {
+		for (i = 0; i < n && e == 0 && !c->dead; i++) {
 			if (p[i] == '\n')
-				e = buf_append(&c->out, cfg->reply,
+				e = stream_queue(s, c, cfg->reply,
 				    cfg->reply_len);
 		}
 		r->partial = n > 0 && p[n - 1] != '\n';
@@ -147,10 +147,10 @@ respond_stream_eof(struct session *s, struct conn *c)
 	if (r->partial) {
 		ev_timer_stop(s->ev, &r->pause);
 		r->partial = 0;
-		if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+		if (stream_queue(s, c, s->cfg->reply, s->cfg->reply_len) == -1)
 			session_fail(s, "out of memory");
 	}
-	if (r->child != NULL)
+	if (r->child != NULL && !c->dead)
 		child_input_eof(r->child);
 }
 

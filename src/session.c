@@ -388,9 +388,12 @@ conn_update(struct session *s, struct conn *c)
 
 	if (s->done || c->dead)
 		return;
-	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0 &&
-	    respond_room(s, c) > 0)
-		events |= EV_READ;
+	if (!c->rd_eof && !s->quit && respond_room(s, c) > 0) {
+		if (s->front->ops->room(s->front) > 0)
+			events |= EV_READ;
+		else
+			s->reads_paused = 1;
+	}
 	if (buf_used(&c->out) > 0 || c->zc_wait)
 		events |= EV_WRITE;
 	if (events != c->events) {
@@ -457,7 +460,7 @@ deliver(struct session *s, const char *p, size_t n)
 			r = dgram_queue(s, c, c->connected ? NULL :
 			    &s->target->peer, p, n);
 		else
-			r = buf_append(&c->out, p, n);
+			r = stream_queue(s, c, p, n);
 		if (r == -1) {
 			session_fail(s, "out of memory");
 			return;
@@ -670,14 +673,21 @@ session_input_none(struct session *s)
 	session_input_eof(s);
 }
 
-/* The front end has room again after being full. */
+/*
+ * The front end wrote some out.  Only when a read had been held back
+ * for want of room is every peer looked at again, so a busy -k
+ * listener does not pay for all its clients on every write.
+ */
 void
 session_output_ready(struct session *s)
 {
 	struct conn	*c;
 
-	TAILQ_FOREACH(c, &s->conns, entry)
-		conn_update(s, c);
+	if (s->reads_paused) {
+		s->reads_paused = 0;
+		TAILQ_FOREACH(c, &s->conns, entry)
+			conn_update(s, c);
+	}
 	session_check_done(s);
 }
 

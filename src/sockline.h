@@ -225,6 +225,13 @@ struct ev_timer {
 	int			 active;
 	LIST_ENTRY(ev_timer)	 entry;
 };
+/* Work run once at the end of the current round (ev_defer). */
+struct ev_deferred {
+	void			(*cb)(void *);
+	void			*arg;
+	int			 pending;
+	TAILQ_ENTRY(ev_deferred) entry;
+};
 struct ev	*ev_new(void);
 void		 ev_free(struct ev *);
 int		 ev_set(struct ev *, int, int, ev_fd_cb *, void *);
@@ -233,6 +240,7 @@ void		 ev_timer_init(struct ev_timer *, ev_timer_cb *, void *);
 void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
+void		 ev_defer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.
@@ -416,6 +424,7 @@ struct session {
 	int			 quit;		/* -q ran out */
 	int			 running;	/* the front end has started */
 	int			 zc_off;	/* zero-copy failed once: no more */
+	int			 reads_paused;	/* a peer waits for output room */
 	int			 done;
 	int			 status;
 
@@ -476,6 +485,8 @@ void		 stream_event(int, int, void *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
 int		 stream_write_errno(const struct conn *, int);
+int		 stream_queue(struct session *, struct conn *, const char *,
+		    size_t);
 int		 dgram_queue(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
 void		 dgram_event(int, int, void *);
