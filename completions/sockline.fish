@@ -4,12 +4,12 @@
 # __sockline_operands: how many operands come before the cursor, the
 # arguments of options left out.
 function __sockline_operands
-    set --local long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
+    set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
         port-file prompt reply
-    set --local n 0
-    set --local skip 0
-    set --local endopts 0
+    set -l n 0
+    set -l skip 0
+    set -l endopts 0
     for t in (commandline -opc)[2..-1]
         if test $skip = 1
             set skip 0
@@ -41,9 +41,9 @@ end
 
 # __sockline_listen_port: -l with -p PORT, so that the only operand is a host.
 function __sockline_listen_port
-    set --local tokens (commandline -opc)[2..-1]
-    set --local l 0
-    set --local p 0
+    set -l tokens (commandline -opc)[2..-1]
+    set -l l 0
+    set -l p 0
     for t in $tokens
         test "$t" = --; and break
         switch $t

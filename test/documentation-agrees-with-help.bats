@@ -45,7 +45,9 @@ rendered_man() {
 			grep -qxF -- "$o" <<<"$help" || fail "$c offers $o, which --help lacks"
 		done
 	done
-	for o in $(grep -oE -- '-l [a-z][a-z0-9-]+' "$TOP/completions/sockline.fish" | sed 's/^-l /--/' | sort -u); do
+	# In fish, "-l NAME" on a complete line; elsewhere it is set -l.
+	for o in $(grep -E '^complete ' "$TOP/completions/sockline.fish" |
+	    grep -oE -- '-l [a-z][a-z0-9-]+' | sed 's/^-l /--/' | sort -u); do
 		grep -qxF -- "$o" <<<"$help" || fail "sockline.fish offers $o, which --help lacks"
 	done
 }
