@@ -61,3 +61,23 @@ rendered_man() {
 	assert_success
 	assert_output ""
 }
+
+@test "the man page gives an argument to exactly the options --help gives one" {
+	# --help: "  -b, --backlog N", "  -C, --crlf", "      --allow ADDR[/LEN]".
+	while read -r short long arg; do
+		items=$(grep -E "^\.It Fl (${short#-} .*)?Fl ${long#-}( |\$)|^\.It Fl ${long#-}( |\$)" \
+		    "$TOP/man/sockline.1") || fail "$long has no .It entry"
+		if [ -n "$arg" ]; then
+			grep -qE -- "Fl ${long#-} Ar " <<<"$items" ||
+				fail "$long takes $arg in --help, no argument in the man page"
+			[ -z "$short" ] || [ "$short" = - ] ||
+				grep -qE -- "^\.It Fl ${short#-} Ar " <<<"$items" ||
+				fail "$short takes $arg in --help, no argument in the man page"
+		else
+			! grep -qE -- "Fl ${long#-} Ar " <<<"$items" ||
+				fail "$long takes no argument in --help, one in the man page"
+		fi
+	done < <("$SOCKLINE" --help | sed -nE \
+	    -e 's/^  (-[0-9A-Za-z]), (--[a-z0-9-]+)( ([A-Z][^ ]*))? .*/\1 \2 \4/p' \
+	    -e 's/^      (--[a-z0-9-]+)( ([A-Z][^ ]*))? .*/- \1 \3/p')
+}
