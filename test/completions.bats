@@ -80,6 +80,7 @@ zsh_complete() {
 fish_complete() {
 	PATH="$BATS_FILE_TMPDIR/stage/usr/bin:$PATH" \
 		XDG_DATA_DIRS="$STAGE_SHARE" XDG_CONFIG_HOME="$T/config" \
+		XDG_DATA_HOME="$T/data" \
 		fish -c '
 			function __fish_print_hostnames
 				printf "%s\n" zz-test-host zz-other-host
