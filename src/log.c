@@ -91,11 +91,28 @@ put_record(int cut)
 	lg.open = 0;
 }
 
+static void
+header(const struct config *cfg, uint16_t port)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fprintf(lg.f, "# sockline %s session log, ", SOCKLINE_VERSION);
+	put_time(&now, 0);
+	if (cfg->unix_sock)
+		fprintf(lg.f, ": %s %s %s\n", CFG_PROTO(cfg),
+		    cfg->listen ? "listening on" : "to", cfg->path);
+	else
+		fprintf(lg.f, ": %s %s %s %u\n", CFG_PROTO(cfg),
+		    cfg->listen ? "listening on" : "to",
+		    cfg->host != NULL ? cfg->host : "*", port);
+	fflush(lg.f);
+}
+
 int
 log_open(const struct config *cfg)
 {
-	struct timespec	 now;
-	int		 fd;
+	int	fd;
 
 	if (cfg->output == NULL)
 		return 0;
@@ -109,15 +126,19 @@ log_open(const struct config *cfg)
 		return -1;
 	}
 	lg.path = cfg->output;
-	clock_gettime(CLOCK_REALTIME, &now);
-	fprintf(lg.f, "# sockline %s session log, ", SOCKLINE_VERSION);
-	put_time(&now, 0);
-	fprintf(lg.f, ": %s %s %s%s%s\n", CFG_PROTO(cfg),
-	    cfg->listen ? "listening on" : "to", cfg->unix_sock ? cfg->path :
-	    cfg->host != NULL ? cfg->host : "*", cfg->unix_sock ? "" : " ",
-	    cfg->unix_sock ? "" : cfg->port_arg);
-	fflush(lg.f);
+	/* A listener on port 0 says which port once it has one. */
+	if (cfg->listen && !cfg->unix_sock && cfg->port == 0)
+		return 0;
+	header(cfg, cfg->port);
 	return 0;
+}
+
+/* A listener's real port, once bound: the log's first line names it. */
+void
+log_listening(const struct config *cfg, uint16_t port)
+{
+	if (lg.f != NULL && cfg->port == 0 && !cfg->unix_sock)
+		header(cfg, port);
 }
 
 /* Bytes sent (dir LOG_SENT, from NULL) or received from a peer. */

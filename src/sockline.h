@@ -393,6 +393,7 @@ const char	*peer_short(const struct peer *, char *, size_t);
 #define LOG_SENT	'>'
 #define LOG_RECEIVED	'<'
 int		 log_open(const struct config *);
+void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
 void		 log_close(int);
 
@@ -509,6 +510,10 @@ int		 respond_busy(const struct conn *);
 void		 respond_conn_free(struct session *, struct conn *);
 void		 respond_sender_free(struct session *, struct sender *);
 void		 respond_update(struct conn *);
+int		 respond_send(struct session *, struct conn *, const char *,
+		    size_t);
+int		 respond_send_dgram(struct session *, struct conn *,
+		    const struct peer *, const char *, size_t);
 
 /* exec.c: a program per client, for -e and -c. */
 struct child;
