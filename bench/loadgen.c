@@ -38,7 +38,9 @@
 /* Handshakes in flight while opening many connections; below the usual
  * listen backlog, so the server's accept queue is not flooded. */
 #define MAX_CONNECTING	100
-#define SETUP_SECS	120
+/* Opening gives up when no connection has completed for this long: a
+ * listener at its client limit lets handshakes hang in retransmission. */
+#define STALL_SECS	10
 
 enum mode { MODE_RR, MODE_CPS, MODE_IDLE };
 enum state { ST_FREE, ST_CONNECTING, ST_SENDING, ST_RECEIVING, ST_HELD };
@@ -341,10 +343,14 @@ spin(struct gen *g, double until)
 static void
 open_all(struct gen *g)
 {
-	double	deadline = now() + SETUP_SECS;
-	long	next = 0;
+	double	progress = now();
+	long	next = 0, last = 0;
 
 	while (g->connected < g->nconns) {
+		if (g->connected != last) {
+			last = g->connected;
+			progress = now();
+		}
 		while (next < g->nconns && g->connecting < MAX_CONNECTING) {
 			if (dial(g, &g->conns[next]) == -1)
 				err(1, "connection %ld", next + 1);
@@ -353,8 +359,11 @@ open_all(struct gen *g)
 		if (g->errors > 0)
 			errx(1, "%llu connection(s) failed while opening %ld",
 			    (unsigned long long)g->errors, g->nconns);
-		if (quit || now() > deadline)
-			errx(1, "only %ld of %ld connections opened",
+		if (quit)
+			errx(1, "interrupted with %ld of %ld connections open",
+			    g->connected, g->nconns);
+		if (now() > progress + STALL_SECS)
+			errx(1, "stalled: %ld of %ld connections open",
 			    g->connected, g->nconns);
 		spin_once(g, 50);
 	}
