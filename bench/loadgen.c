@@ -48,7 +48,8 @@ enum state { ST_FREE, ST_CONNECTING, ST_SENDING, ST_RECEIVING, ST_HELD };
 struct conn {
 	int		fd;
 	enum state	state;
-	size_t		done;		/* bytes sent or received so far */
+	size_t		sent;		/* of the request */
+	size_t		got;		/* of its echo */
 };
 
 struct gen {
@@ -175,27 +176,30 @@ dial(struct gen *g, struct conn *c)
 	return 0;
 }
 
-/* Sends what is left of the request; EPOLLOUT only if it came up short. */
+/*
+ * Sends what is left of the request.  Only a short send costs an
+ * epoll_ctl; the echo is read meanwhile, or a large request and its
+ * echo would block each other.
+ */
 static int
 send_rest(struct gen *g, struct conn *c)
 {
 	ssize_t	w;
 
-	w = send(c->fd, g->msg + c->done, g->msglen - c->done, MSG_NOSIGNAL);
+	w = send(c->fd, g->msg + c->sent, g->msglen - c->sent, MSG_NOSIGNAL);
 	if (w == -1) {
 		if (errno != EAGAIN)
 			return -1;
 		w = 0;
 	}
-	c->done += w;
-	if (c->done < g->msglen) {
+	c->sent += w;
+	if (c->sent < g->msglen) {
 		if (c->state != ST_SENDING) {
 			c->state = ST_SENDING;
-			return watch(g, EPOLL_CTL_MOD, c, EPOLLOUT);
+			return watch(g, EPOLL_CTL_MOD, c, EPOLLIN | EPOLLOUT);
 		}
 		return 0;
 	}
-	c->done = 0;
 	if (c->state == ST_RECEIVING)
 		return 0;
 	c->state = ST_RECEIVING;
@@ -205,7 +209,8 @@ send_rest(struct gen *g, struct conn *c)
 static int
 request(struct gen *g, struct conn *c)
 {
-	c->done = 0;
+	c->sent = 0;
+	c->got = 0;
 	return send_rest(g, c);
 }
 
@@ -234,15 +239,15 @@ receive(struct gen *g, struct conn *c)
 {
 	ssize_t	r;
 
-	r = read(c->fd, g->rbuf, g->msglen - c->done);
+	r = read(c->fd, g->rbuf, c->sent - c->got);
 	if (r == -1)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	if (r == 0)
 		return -1;
-	if (memcmp(g->rbuf, g->msg + c->done, r) != 0)
+	if (memcmp(g->rbuf, g->msg + c->got, r) != 0)
 		errx(1, "the reply differs from the request: not an echo");
-	c->done += r;
-	return c->done == g->msglen;
+	c->got += r;
+	return c->got == g->msglen;
 }
 
 /* A round trip (rr) or a whole connection (cps) is over. */
@@ -285,9 +290,13 @@ handle(struct gen *g, struct conn *c, uint32_t events)
 			failed(g, c);
 		break;
 	case ST_SENDING:
-		if (send_rest(g, c) == -1)
+		if ((events & EPOLLOUT) && send_rest(g, c) == -1) {
 			failed(g, c);
-		break;
+			break;
+		}
+		if (!(events & EPOLLIN) || c->got == c->sent)
+			break;
+		/* FALLTHROUGH */
 	case ST_RECEIVING:
 		if ((r = receive(g, c)) == -1)
 			failed(g, c);
