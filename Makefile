@@ -75,3 +75,18 @@ clean:
 	rm -f $(PROG) $(OBJS)
 
 .PHONY: all deps demo test clean
+
+# The benchmark against nc, ncat and socat: `make bench`, or
+# `make bench QUICK=1` for a run of a few minutes.  See bench/README.md.
+BENCH_PROGS=	bench/loadgen bench/oneshot bench/pipebytes bench/refecho
+
+bench: all $(BENCH_PROGS)
+	QUICK=$(QUICK) bench/run
+
+bench/%: bench/%.c
+	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench-clean:
+	rm -f $(BENCH_PROGS)
+
+.PHONY: bench bench-clean
