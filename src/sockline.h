@@ -282,6 +282,8 @@ struct conn {
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
+	int			 queued;	/* in session.queued */
+	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
 	TAILQ_ENTRY(conn)	 entry;
@@ -404,6 +406,8 @@ struct session {
 	struct front		*front;
 	struct conn_list	 conns;
 	struct conn_list	 dead;		/* closed, freed after dispatch */
+	TAILQ_HEAD(, conn)	 queued;	/* the ones that may be short of room */
+	int			 nstreams;	/* streams still open for writing */
 	int			 nconns;
 	int			 next_id;
 	struct sender_list	 senders;	/* of listening datagram sockets */
@@ -480,6 +484,7 @@ void		 session_update_input(struct session *);
 void		 session_check_done(struct session *);
 void		 session_settle(struct session *, struct conn *);
 void		 conn_update(struct session *, struct conn *);
+void		 conn_queued(struct session *, struct conn *);
 
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);

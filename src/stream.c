@@ -49,8 +49,11 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 			session_traffic(s);
 		}
 	}
-	if ((size_t)w < n)
-		return buf_append(&c->out, p + w, n - (size_t)w);
+	if ((size_t)w < n) {
+		if (buf_append(&c->out, p + w, n - (size_t)w) == -1)
+			return -1;
+		conn_queued(s, c);
+	}
 	return 0;
 }
 
@@ -63,6 +66,7 @@ stream_maybe_shutdown(struct session *s, struct conn *c)
 	if (!s->cfg->no_shutdown && !s->cfg->recv_only)
 		shutdown(c->fd, SHUT_WR);
 	c->wr_shut = 1;
+	s->nstreams--;
 }
 
 static void
