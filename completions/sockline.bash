@@ -1,16 +1,50 @@
 # bash completion for sockline(1)
-# Installed as share/bash-completion/completions/sockline.
+# Installed as share/bash-completion/completions/sockline.  Needs only
+# bash itself, not the bash-completion package.
 
+# The service names of /etc/services, for ports.
 _sockline_services()
 {
-	awk '!/^#/ && NF { sub(/\/.*/, "", $2); print $1 }' /etc/services \
-	    2>/dev/null | sort -u
+	awk '!/^#/ && NF { print $1 }' /etc/services 2>/dev/null | sort -u
+}
+
+# _sockline_takes_arg WORD: true if WORD is a long option that takes an
+# argument.  _sockline_shorts_with_arg: the short ones.
+_sockline_takes_arg()
+{
+	case $1 in
+	--backlog|--sh-exec|--delay|--exec|--idle-timeout|--max-conns|\
+	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
+	--history|--port-file|--prompt|--reply)
+		return 0 ;;
+	esac
+	return 1
+}
+_sockline_shorts_with_arg=bcdeimopqsw
+
+# _sockline_short WORD: for a word of short options such as -lvp, sets
+# _sockline_opt to the option whose argument comes next ("-p"), or to ""
+# if the argument is attached ("-ofile") or none is wanted; sets
+# _sockline_unix when -U is among them, _sockline_listen for -l.
+_sockline_short()
+{
+	local word=${1#-} c
+	_sockline_opt=
+	while [[ -n $word ]]; do
+		c=${word:0:1}
+		word=${word:1}
+		[[ $c == U ]] && _sockline_unix=1
+		[[ $c == l ]] && _sockline_listen=1
+		if [[ $_sockline_shorts_with_arg == *"$c"* ]]; then
+			[[ -z $word ]] && _sockline_opt=-$c
+			return
+		fi
+	done
 }
 
 _sockline()
 {
-	local cur=${COMP_WORDS[COMP_CWORD]}
-	local prev=${COMP_WORDS[COMP_CWORD-1]}
+	local cur=${COMP_WORDS[COMP_CWORD]} prev= opt= prefix= word
 	local opts="-4 -6 -b --backlog -C --crlf -c --sh-exec -d --delay
 	    -e --exec -h --help -i --idle-timeout -k --keep-open -l --listen
 	    -m --max-conns -n --numeric -o --output -p --source-port
@@ -19,69 +53,110 @@ _sockline()
 	    --deny --echo --history --interactive --lockstep --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
 	    --reply --send-only --timestamps --upper"
-	local i word operands=0 skip=0
+	local i operands=0 _sockline_unix= _sockline_opt= endopts=
+	local _sockline_listen= port_opt=
+	local IFS=$'\n'
 
 	COMPREPLY=()
-	case $prev in
-	-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|-w|--wait|\
-	-m|--max-conns|--allow|--deny|--reply)
-		# A number, an address or free text: nothing to offer.
-		return 0
-		;;
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD-1]}
+
+	# What comes before the cursor: the operands so far, and -U.  With
+	# '=' in COMP_WORDBREAKS (the default), --output=FILE is three words.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		word=${COMP_WORDS[i]}
+		if [[ -n $endopts ]]; then
+			operands=$((operands + 1))
+			continue
+		fi
+		case $word in
+		--)
+			endopts=1 ;;
+		--unix)
+			_sockline_unix=1 ;;
+		--listen)
+			_sockline_listen=1 ;;
+		--source-port=*)
+			port_opt=1 ;;
+		--*=*) ;;
+		--*)
+			[[ $word == --source-port ]] && port_opt=1
+			if _sockline_takes_arg "$word"; then
+				[[ ${COMP_WORDS[i+1]} == = ]] && i=$((i + 1))
+				i=$((i + 1))
+			fi
+			;;
+		-?*)
+			_sockline_short "$word"
+			[[ $_sockline_opt == -p ]] && port_opt=1
+			[[ -n $_sockline_opt ]] && i=$((i + 1))
+			;;
+		*)
+			operands=$((operands + 1)) ;;
+		esac
+	done
+
+	# Is the word at the cursor an option's argument?
+	if [[ -z $endopts ]]; then
+		if [[ $cur == = ]] && _sockline_takes_arg "$prev"; then
+			opt=$prev cur=
+		elif [[ $prev == = ]] && ((COMP_CWORD > 1)) &&
+		    _sockline_takes_arg "${COMP_WORDS[COMP_CWORD-2]}"; then
+			opt=${COMP_WORDS[COMP_CWORD-2]}
+		elif [[ $cur == --*=* ]]; then
+			# '=' is not a word break here.
+			opt=${cur%%=*} prefix=${cur%%=*}= cur=${cur#*=}
+		elif [[ $prev == --* ]] && _sockline_takes_arg "$prev"; then
+			opt=$prev
+		elif [[ $prev == -[!-]* ]]; then
+			_sockline_short "$prev"
+			opt=$_sockline_opt
+		fi
+	fi
+
+	case $opt in
+	"") ;;
 	-p|--source-port)
-		COMPREPLY=($(compgen -W "$(_sockline_services)" -- "$cur"))
-		return 0
-		;;
+		COMPREPLY=($(compgen -W "$(_sockline_services)" -- "$cur")) ;;
 	-s|--source)
-		COMPREPLY=($(compgen -A hostname -- "$cur"))
-		return 0
+		if [[ -n $_sockline_unix ]]; then
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+		else
+			COMPREPLY=($(compgen -A hostname -- "$cur"))
+		fi
 		;;
-	--port-file|-o|--output|--history)
+	-o|--output|--history|--port-file)
+		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
-		return 0
 		;;
 	-e|--exec|-c|--sh-exec)
-		COMPREPLY=($(compgen -c -- "$cur"))
-		return 0
-		;;
-	--prompt)
-		# Free text.
-		return 0
+		COMPREPLY=($(compgen -c -- "$cur")) ;;
+	*)
+		# A number, an address or free text: nothing to offer.
 		;;
 	esac
+	if [[ -n $opt ]]; then
+		((${#COMPREPLY[@]})) && COMPREPLY=("${COMPREPLY[@]/#/$prefix}")
+		return 0
+	fi
 
-	if [[ $cur == -* ]]; then
+	if [[ -z $endopts && $cur == -* ]]; then
+		IFS=$' \t\n'
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return 0
 	fi
 
-	# Count the operands before the cursor: host first, then port.
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		word=${COMP_WORDS[i]}
-		if ((skip)); then
-			skip=0
-			continue
+	# The operands: a socket path with -U; a host, then a port; with
+	# -l -p PORT only a host.
+	if [[ -n $_sockline_listen && -n $port_opt ]]; then
+		((operands == 0)) &&
+		    COMPREPLY=($(compgen -A hostname -- "$cur"))
+	elif [[ -n $_sockline_unix ]]; then
+		if ((operands == 0)); then
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
 		fi
-		case $word in
-		-b|--backlog|-q|--quit-after|-d|--delay|-i|--idle-timeout|\
-		-w|--wait|-p|--source-port|-s|--source|--port-file|\
-		-m|--max-conns|--allow|--deny|--reply|-e|--exec|-c|--sh-exec|\
-		-o|--output|--prompt|--history)
-			skip=1 ;;
-		-*) ;;
-		*) operands=$((operands + 1)) ;;
-		esac
-	done
-	# -U takes one operand, a socket path.
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
-		-U|--unix|-[!-]*U*)
-			((operands == 0)) && COMPREPLY=($(compgen -f -- "$cur"))
-			return 0
-			;;
-		esac
-	done
-	if ((operands == 0)); then
+	elif ((operands == 0)); then
 		COMPREPLY=($(compgen -A hostname -- "$cur"))
 	elif ((operands == 1)); then
 		COMPREPLY=($(compgen -W "$(_sockline_services)" -- "$cur"))

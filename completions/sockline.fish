@@ -1,46 +1,119 @@
 # fish completion for sockline(1)
 # Installed as share/fish/vendor_completions.d/sockline.fish.
 
+# __sockline_operands: how many operands come before the cursor, the
+# arguments of options left out.
+function __sockline_operands
+    set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
+        output source-port quit-after source wait allow deny history \
+        port-file prompt reply
+    set -l n 0
+    set -l skip 0
+    set -l endopts 0
+    for t in (commandline -opc)[2..-1]
+        if test $skip = 1
+            set skip 0
+        else if test $endopts = 1
+            set n (math $n + 1)
+        else if test "$t" = --
+            set endopts 1
+        else if string match -qr -- '^--[^=]+$' $t
+            contains -- (string sub -s 3 -- $t) $long_with_arg; and set skip 1
+        else if string match -qr -- '^-[^-]' $t
+            # Short options, maybe bundled: -lvp 80, -ofile.
+            string match -qr -- '^-[^bcdeimopqsw]*[bcdeimopqsw]$' $t; and set skip 1
+        else if not string match -q -- '-*' $t
+            set n (math $n + 1)
+        end
+    end
+    echo $n
+end
+
+# __sockline_unix: -U or --unix is on the command line.
+function __sockline_unix
+    for t in (commandline -opc)[2..-1]
+        test "$t" = --; and return 1
+        test "$t" = --unix; and return 0
+        string match -qr -- '^-[^-bcdeimopqsw]*U' $t; and return 0
+    end
+    return 1
+end
+
+# __sockline_listen_port: -l with -p PORT, so that the only operand is a host.
+function __sockline_listen_port
+    set -l tokens (commandline -opc)[2..-1]
+    set -l l 0
+    set -l p 0
+    for t in $tokens
+        test "$t" = --; and break
+        switch $t
+            case --listen
+                set l 1
+            case '--source-port' '--source-port=*'
+                set p 1
+            case '--*'
+            case '-*'
+                string match -qr -- '^-[^-bcdeimopqsw]*l' $t; and set l 1
+                string match -qr -- '^-[^-bcdeimopqsw]*p' $t; and set p 1
+        end
+    end
+    test $l = 1 -a $p = 1
+end
+
+# __sockline_services: the service names of /etc/services, with their port.
+function __sockline_services
+    awk '!/^#/ && NF && !seen[$1]++ { print $1 "\t" $2 }' /etc/services 2>/dev/null
+end
+
+# Operands are hosts and ports, not files, unless -U says so.
+complete -c sockline -f
+
 complete -c sockline -s 4 -d 'Use IPv4 only'
 complete -c sockline -s 6 -d 'Use IPv6 only'
 complete -c sockline -s b -l backlog -x -d 'listen(2) backlog (number)'
 complete -c sockline -s C -l crlf -d 'Send line ends as CRLF'
-complete -c sockline -s c -l sh-exec -x -d 'Connect each client to sh -c CMD'
+complete -c sockline -s c -l sh-exec -x -a '(__fish_complete_command)' -d 'Connect each client to /bin/sh -c CMD'
 complete -c sockline -s d -l delay -x -d 'Wait SECS between lines sent'
-complete -c sockline -s e -l exec -x -a '(__fish_complete_command)' -d 'Connect each client to CMD'
+complete -c sockline -s e -l exec -x -a '(__fish_complete_command)' -d 'Connect each client to CMD (no shell)'
 complete -c sockline -s h -l help -d 'Show the help and exit'
 complete -c sockline -s i -l idle-timeout -x -d 'Quit when idle for SECS'
-complete -c sockline -s k -l keep-open -d 'Serve many clients, keep running'
+complete -c sockline -s k -l keep-open -d 'Serve many clients at once, keep running'
 complete -c sockline -s l -l listen -d 'Listen instead of connecting'
 complete -c sockline -s m -l max-conns -x -d 'At most N clients at once'
 complete -c sockline -s n -l numeric -d 'No DNS or service-name lookups'
-complete -c sockline -s p -l source-port -x -a '(__fish_print_services)' -d 'Port to listen on, or local port'
+complete -c sockline -s o -l output -r -F -d 'Also write a session log to FILE'
+complete -c sockline -s p -l source-port -x -a '(__sockline_services)' -d 'Port to listen on, or local port'
 complete -c sockline -s q -l quit-after -x -d 'After end of input, wait at most SECS'
-complete -c sockline -s s -l source -x -a '(__fish_print_hostnames)' -d 'Local address to bind'
+complete -c sockline -s s -l source -x -n 'not __sockline_unix' -a '(__fish_print_hostnames)' -d 'Local address to bind'
+complete -c sockline -s s -l source -r -F -n __sockline_unix -d 'Local unix path to bind'
 complete -c sockline -s U -l unix -d 'The operand is a unix socket path'
 complete -c sockline -s u -l udp -d 'Datagrams: UDP, or unix datagram with -U'
 complete -c sockline -s V -l version -d 'Show the version and exit'
 complete -c sockline -s v -l verbose -d 'Status lines on stderr'
 complete -c sockline -s w -l wait -x -d 'Connect timeout (seconds)'
+complete -c sockline -s x -l hex -d 'Show received data as a hex dump'
 complete -c sockline -s z -l zero -d 'Probe: connect and close'
 complete -c sockline -l allow -x -d 'Accept only these peers (ADDR[/LEN])'
+complete -c sockline -l batch -d 'No prompt, exact bytes, even on a terminal'
 complete -c sockline -l deny -x -d 'Refuse these peers (ADDR[/LEN])'
 complete -c sockline -l echo -d 'Send every byte back'
+complete -c sockline -l history -r -F -d 'The history file'
+complete -c sockline -l interactive -d 'Use the prompt even when stdin is not a terminal'
 complete -c sockline -l lockstep -d 'Send a line, print one reply, then the next'
-complete -c sockline -l reply -x -d 'Answer each message with TEXT'
-complete -c sockline -l upper -d 'Send every byte back upper-cased'
+complete -c sockline -l no-history -d 'Neither read nor write a history file'
 complete -c sockline -l no-shutdown -d 'Do not half-close at end of input'
 complete -c sockline -l no-split -d 'Datagrams: send each read whole'
-complete -c sockline -l recv-only -d 'Only receive'
-complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l port-file -r -F -d 'Write the bound port to FILE'
-complete -c sockline -s o -l output -r -F -d 'Also write a session log to FILE'
-complete -c sockline -s x -l hex -d 'Show received data as a hex dump'
-complete -c sockline -l interactive -d 'Use the prompt even when stdin is not a terminal'
-complete -c sockline -l batch -d 'No prompt, exact bytes, even on a terminal'
 complete -c sockline -l prompt -x -d 'The prompt text'
-complete -c sockline -l history -r -F -d 'The history file'
-complete -c sockline -l no-history -d 'Neither read nor write a history file'
 complete -c sockline -l raw -d 'Show control bytes from the peer unescaped'
+complete -c sockline -l recv-only -d 'Only receive'
+complete -c sockline -l reply -x -d 'Answer each message with TEXT'
+complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
-complete -c sockline -n '__fish_is_first_arg' -x -a '(__fish_print_hostnames)'
+complete -c sockline -l upper -d 'Send every byte back upper-cased'
+
+# The operands: a socket path with -U; else a host, then a port (with
+# -l -p PORT, a host alone).
+complete -c sockline -n '__sockline_unix; and test (__sockline_operands) = 0' -F
+complete -c sockline -n 'not __sockline_unix; and test (__sockline_operands) = 0' -a '(__fish_print_hostnames)'
+complete -c sockline -n 'not __sockline_unix; and not __sockline_listen_port; and test (__sockline_operands) = 1' -a '(__sockline_services)'

@@ -12,6 +12,9 @@
 /* What buf_head() gives for a buffer with no memory; never written. */
 static char	empty[1];
 
+/* A first allocation small enough for malloc's fast paths. */
+#define BUF_FIRST	4096
+
 /* How many more bytes fit, if the buffer may hold at most limit. */
 size_t
 buf_room(const struct buf *b, size_t limit)
@@ -32,7 +35,8 @@ buf_append(struct buf *b, const void *p, size_t n)
 		b->off = 0;
 	}
 	if (b->len + n > b->cap) {
-		want = b->cap == 0 ? BUF_CHUNK : b->cap;
+		/* Start small: most buffers only ever hold a short tail. */
+		want = b->cap == 0 ? BUF_FIRST : b->cap;
 		while (want < b->len + n)
 			want *= 2;
 		if ((d = realloc(b->data, want)) == NULL)

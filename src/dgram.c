@@ -74,6 +74,20 @@ dgram_fail(struct session *s, struct conn *c, const char *what, int e)
 }
 
 static void
+dropped(struct session *s, const struct dgram_hdr *h, int e)
+{
+	struct peer	p;
+	char		name[PEER_HOSTLEN + 8];
+
+	if (s->cfg->verbose == 0)
+		return;
+	peer_set(&p, CFG_PROTO(s->cfg), (const struct sockaddr *)&h->addr,
+	    h->addrlen);
+	msg_verbose(s->cfg, 1, "Dropped a datagram for %s: %s",
+	    peer_addr(&p, name, sizeof(name)), strerror(e));
+}
+
+static void
 dgram_write(struct session *s, struct conn *c)
 {
 	struct dgram_hdr	h;
@@ -92,8 +106,16 @@ dgram_write(struct session *s, struct conn *c)
 			if (errno == EAGAIN || errno == EINTR ||
 			    errno == ENOBUFS)
 				break;
-			dgram_fail(s, c, "send to", errno);
-			return;
+			if (h.addrlen == 0) {
+				dgram_fail(s, c, "send to", errno);
+				return;
+			}
+			/*
+			 * One sender that cannot be answered (gone, or never
+			 * had an address) must not stop a listener that
+			 * serves everyone else: drop that datagram.
+			 */
+			dropped(s, &h, errno);
 		}
 		buf_consume(&c->out, sizeof(h) + h.len);
 		session_traffic(s);

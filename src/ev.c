@@ -53,6 +53,7 @@ struct ev {
 	int			 nalways;
 	struct epoll_event	 ready[EV_BATCH];
 	LIST_HEAD(, ev_timer)	 timers;
+	TAILQ_HEAD(, ev_deferred) deferred;
 };
 
 struct ev *
@@ -67,6 +68,7 @@ ev_new(void)
 		return NULL;
 	}
 	LIST_INIT(&ev->timers);
+	TAILQ_INIT(&ev->deferred);
 	return ev;
 }
 
@@ -303,6 +305,32 @@ always_wanted(struct ev *ev)
 }
 
 /*
+ * Asks for d->cb to run once, after the callbacks of this round: many
+ * small writes of one round (a busy -k listener showing what it echoes)
+ * become one.
+ */
+void
+ev_defer(struct ev *ev, struct ev_deferred *d)
+{
+	if (d->pending)
+		return;
+	d->pending = 1;
+	TAILQ_INSERT_TAIL(&ev->deferred, d, entry);
+}
+
+static void
+run_deferred(struct ev *ev)
+{
+	struct ev_deferred	*d;
+
+	while ((d = TAILQ_FIRST(&ev->deferred)) != NULL) {
+		TAILQ_REMOVE(&ev->deferred, d, entry);
+		d->pending = 0;
+		d->cb(d->arg);
+	}
+}
+
+/*
  * Waits for the next events and dispatches them.  Returns 0, or -1 with
  * errno EINTR when a signal arrived (sig_caught says if it was ours).
  */
@@ -313,6 +341,8 @@ ev_run_once(struct ev *ev)
 	uint32_t	 e;
 	int		 n, i, events, always;
 
+	/* Work left over from outside a round (at start-up) runs first. */
+	run_deferred(ev);
 	always = always_wanted(ev);
 	to = always ? 0 : next_timeout(ev, now_ms());
 	if (to > INT32_MAX)
@@ -339,5 +369,6 @@ ev_run_once(struct ev *ev)
 	if (always)
 		dispatch_always(ev);
 	fire_timers(ev);
+	run_deferred(ev);
 	return 0;
 }

@@ -311,8 +311,8 @@ send_lines(struct child *ch, const char *p, size_t n, int eof)
 	}
 	while ((k = frame_next(buf_head(&ch->line), buf_used(&ch->line),
 	    DGRAM_MAX, eof)) > 0) {
-		if (dgram_queue(s, ch->c, &ch->sd->peer, buf_head(&ch->line),
-		    k) == -1) {
+		if (respond_send_dgram(s, ch->c, &ch->sd->peer,
+		    buf_head(&ch->line), k) == -1) {
 			session_fail(s, "out of memory");
 			return;
 		}
@@ -345,7 +345,7 @@ child_out_event(int fd, int events, void *arg)
 			send_lines(ch, NULL, 0, 1);
 	} else if (ch->sd != NULL)
 		send_lines(ch, scratch, (size_t)n, 0);
-	else if (buf_append(&ch->c->out, scratch, (size_t)n) == -1)
+	else if (respond_send(s, ch->c, scratch, (size_t)n) == -1)
 		session_fail(s, "out of memory");
 	child_update(ch);
 	if (ch->sd == NULL)

@@ -28,10 +28,15 @@ struct pipe_front {
 	int		 zc_out;	/* stdout is a pipe bytes may go to */
 	int		 zc_wait;	/* ... and it was full */
 	struct render	 hex;		/* -x: a hex dump instead of bytes */
+	struct ev_deferred flush;	/* stdout is written once per round */
+	int		 discard;	/* stdout is /dev/null */
 	char		 chunk[BUF_CHUNK];
 };
 
 static void	pipe_out_event(int, int, void *);
+
+/* Output at least this big is written at once rather than gathered. */
+#define DIRECT_MIN	(BUF_CHUNK / 4)
 
 static void
 make_nonblocking(struct pipe_front *pf, int fd)
@@ -49,6 +54,19 @@ make_nonblocking(struct pipe_front *pf, int fd)
 		pf->flags[fd] = fl;
 }
 
+/*
+ * True if fd is /dev/null: a background server's usual stdout, where a
+ * write per message would cost a system call and do nothing.
+ */
+static int
+is_dev_null(int fd)
+{
+	struct stat	st, null;
+
+	return fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) &&
+	    stat("/dev/null", &null) == 0 && st.st_rdev == null.st_rdev;
+}
+
 static int
 pipe_start(struct front *f)
 {
@@ -59,6 +77,7 @@ pipe_start(struct front *f)
 	make_nonblocking(pf, STDOUT_FILENO);
 	pf->zc_in = zcopy_kind(STDIN_FILENO);
 	pf->zc_out = zcopy_kind(STDOUT_FILENO) == ZC_PIPE;
+	pf->discard = is_dev_null(STDOUT_FILENO);
 	/*
 	 * With a responder, stdin is not read at all, so a background
 	 * `sockline -l 0 --echo &` with stdin at /dev/null serves normally
@@ -153,6 +172,8 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
 	if (flags & OUT_SENDER)
 		msg_verbose(f->s->cfg, 0, "Received %zu bytes from %s", n,
 		    peer_addr(from, name, sizeof(name)));
+	if (pf->discard)
+		return;
 	memset(&dump, 0, sizeof(dump));
 	if (pf->hex.hex) {
 		if (render_data(&pf->hex, &dump, from, p, n, flags) == -1) {
@@ -162,18 +183,34 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
 		p = buf_head(&dump);
 		n = buf_used(&dump);
 	}
-	/* Straight through when nothing is queued: no copy, no wait. */
-	if (buf_used(&pf->out) == 0 && flush_out(pf, p, n, &done) == -1)
-		goto out;
-	if (done == n)
-		goto out;
+	/*
+	 * A big chunk with nothing queued goes straight through: no copy.
+	 * Small ones are gathered and written once at the end of the round,
+	 * so a busy -k listener does not pay a write per message.
+	 */
+	if (buf_used(&pf->out) == 0 && n >= DIRECT_MIN) {
+		if (flush_out(pf, p, n, &done) == -1 || done == n)
+			goto out;
+	}
 	if (buf_append(&pf->out, p + done, n - done) == -1) {
 		session_fail(f->s, "out of memory");
 		goto out;
 	}
-	ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
+	if (done > 0)
+		ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
+	else
+		ev_defer(f->s->ev, &pf->flush);
 out:
 	buf_free(&dump);
+}
+
+/* The end of a round: what was gathered goes out in one write. */
+static void
+pipe_flush(void *arg)
+{
+	struct pipe_front	*pf = arg;
+
+	pipe_out_event(STDOUT_FILENO, EV_WRITE, pf);
 }
 
 static void
@@ -195,8 +232,8 @@ pipe_out_event(int fd, int events, void *arg)
 	    &done) == -1)
 		return;
 	buf_consume(&pf->out, done);
-	if (buf_used(&pf->out) == 0)
-		ev_set(pf->front.s->ev, STDOUT_FILENO, 0, pipe_out_event, pf);
+	ev_set(pf->front.s->ev, STDOUT_FILENO, buf_used(&pf->out) > 0 ?
+	    EV_WRITE : 0, pipe_out_event, pf);
 	session_output_ready(pf->front.s);
 }
 
@@ -284,6 +321,8 @@ front_pipe_new(struct session *s)
 	pf->front.priv = pf;
 	pf->in_open = 1;
 	pf->flags[0] = pf->flags[1] = -1;
+	pf->flush.cb = pipe_flush;
+	pf->flush.arg = pf;
 	render_init(&pf->hex, s->cfg, 0);
 	return &pf->front;
 }

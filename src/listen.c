@@ -241,8 +241,8 @@ accept_one(struct listener *l, int fd)
 		return 0;
 	}
 	if (cfg->keep_open && l->s->nconns >= cfg->max_conns) {
-		snprintf(why, sizeof(why), "%d clients already (-m)",
-		    cfg->max_conns);
+		snprintf(why, sizeof(why), "%d client%s already (-m)",
+		    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
 		refuse(l, cfd, &ss, why);
 		return 0;
 	}
@@ -313,6 +313,7 @@ serve(struct listener *l)
 	/* Datagram sockets now belong to the session. */
 	if (cfg->udp)
 		l->nfds = 0;
+	log_listening(cfg, port);
 	if (cfg->port_file != NULL && write_port_file(cfg->port_file,
 	    port) == -1) {
 		msg_warn("cannot write port file %s: %s", cfg->port_file,

@@ -122,11 +122,29 @@ put_record(int cut)
 	lg.open = 0;
 }
 
+/* The log's first line; -1 if it could not be written. */
+static int
+header(const struct config *cfg, uint16_t port)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	fprintf(lg.f, "# sockline %s session log, ", SOCKLINE_VERSION);
+	put_time(&now, 0);
+	if (cfg->unix_sock)
+		fprintf(lg.f, ": %s %s %s\n", CFG_PROTO(cfg),
+		    cfg->listen ? "listening on" : "to", cfg->path);
+	else
+		fprintf(lg.f, ": %s %s %s %u\n", CFG_PROTO(cfg),
+		    cfg->listen ? "listening on" : "to",
+		    cfg->host != NULL ? cfg->host : "*", port);
+	return fflush(lg.f) == EOF ? -1 : 0;
+}
+
 int
 log_open(const struct config *cfg)
 {
-	struct timespec	 now;
-	int		 fd;
+	int	fd;
 
 	if (cfg->output == NULL)
 		return 0;
@@ -140,15 +158,11 @@ log_open(const struct config *cfg)
 		return -1;
 	}
 	lg.path = cfg->output;
-	clock_gettime(CLOCK_REALTIME, &now);
-	fprintf(lg.f, "# sockline %s session log, ", SOCKLINE_VERSION);
-	put_time(&now, 0);
-	fprintf(lg.f, ": %s %s %s%s%s\n", CFG_PROTO(cfg),
-	    cfg->listen ? "listening on" : "to", cfg->unix_sock ? cfg->path :
-	    cfg->host != NULL ? cfg->host : "*", cfg->unix_sock ? "" : " ",
-	    cfg->unix_sock ? "" : cfg->port_arg);
+	/* A listener on port 0 says which port once it has one. */
+	if (cfg->listen && !cfg->unix_sock && cfg->port == 0)
+		return 0;
 	/* A file that opens but takes nothing (/dev/full) fails here too. */
-	if (fflush(lg.f) == EOF) {
+	if (header(cfg, cfg->port) == -1) {
 		msg_warn("cannot write the session log %s: %s", cfg->output,
 		    strerror(errno));
 		fclose(lg.f);
@@ -156,6 +170,15 @@ log_open(const struct config *cfg)
 		return -1;
 	}
 	return 0;
+}
+
+/* A listener's real port, once bound: the log's first line names it. */
+void
+log_listening(const struct config *cfg, uint16_t port)
+{
+	if (lg.f != NULL && cfg->port == 0 && !cfg->unix_sock &&
+	    header(cfg, port) == -1)
+		log_failed(errno);
 }
 
 /* Bytes sent (dir LOG_SENT, from NULL) or received from a peer. */

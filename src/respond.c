@@ -32,6 +32,31 @@ struct resp {
 
 static char	upper[BUF_CHUNK > DGRAM_MAX ? BUF_CHUNK : DGRAM_MAX + 1];
 
+/* Flags for the log: say who an answer went to when there may be many. */
+static int
+log_flags(const struct session *s, int dgram)
+{
+	return (s->cfg->keep_open || dgram ? OUT_SENDER : 0) |
+	    (dgram ? OUT_DGRAM : 0);
+}
+
+/* An answer for a stream client: into the -o log, then on its way. */
+int
+respond_send(struct session *s, struct conn *c, const char *p, size_t n)
+{
+	log_data(LOG_SENT, &c->peer, p, n, log_flags(s, 0));
+	return stream_queue(s, c, p, n);
+}
+
+/* An answer for one sender of a datagram socket. */
+int
+respond_send_dgram(struct session *s, struct conn *c, const struct peer *to,
+    const char *p, size_t n)
+{
+	log_data(LOG_SENT, to, p, n, log_flags(s, 1));
+	return dgram_queue(s, c, to, p, n);
+}
+
 static int
 is_exec(const struct config *cfg)
 {
@@ -48,7 +73,7 @@ on_pause(void *arg)
 	if (!r->partial || c->dead)
 		return;
 	r->partial = 0;
-	if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+	if (respond_send(s, c, s->cfg->reply, s->cfg->reply_len) == -1)
 		session_fail(s, "out of memory");
 	stream_after(s, c);
 }
@@ -94,17 +119,17 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 
 	switch (cfg->responder) {
 	case RESP_ECHO:
-		e = buf_append(&c->out, p, n);
+		e = respond_send(s, c, p, n);
 		break;
 	case RESP_UPPER:
-		e = buf_append(&c->out, to_upper(p, n), n);
+		e = respond_send(s, c, to_upper(p, n), n);
 		break;
 	case RESP_REPLY:
 		if ((r = resp_of(s, c)) == NULL)
 			goto oom;
-		for (i = 0; i < n && e == 0; i++) {
+		for (i = 0; i < n && e == 0 && !c->dead; i++) {
 			if (p[i] == '\n')
-				e = buf_append(&c->out, cfg->reply,
+				e = respond_send(s, c, cfg->reply,
 				    cfg->reply_len);
 		}
 		r->partial = n > 0 && p[n - 1] != '\n';
@@ -147,10 +172,10 @@ respond_stream_eof(struct session *s, struct conn *c)
 	if (r->partial) {
 		ev_timer_stop(s->ev, &r->pause);
 		r->partial = 0;
-		if (buf_append(&c->out, s->cfg->reply, s->cfg->reply_len) == -1)
+		if (respond_send(s, c, s->cfg->reply, s->cfg->reply_len) == -1)
 			session_fail(s, "out of memory");
 	}
-	if (r->child != NULL)
+	if (r->child != NULL && !c->dead)
 		child_input_eof(r->child);
 }
 
@@ -162,15 +187,19 @@ respond_dgram(struct session *s, struct conn *c, struct sender *sd,
 	const struct config	*cfg = s->cfg;
 	int			 e = 0;
 
+	/* An unbound unix sender has no address to answer to. */
+	if (sd->peer.addrlen <= sizeof(sa_family_t))
+		return;
 	switch (cfg->responder) {
 	case RESP_ECHO:
-		e = dgram_queue(s, c, &sd->peer, p, n);
+		e = respond_send_dgram(s, c, &sd->peer, p, n);
 		break;
 	case RESP_UPPER:
-		e = dgram_queue(s, c, &sd->peer, to_upper(p, n), n);
+		e = respond_send_dgram(s, c, &sd->peer, to_upper(p, n), n);
 		break;
 	case RESP_REPLY:
-		e = dgram_queue(s, c, &sd->peer, cfg->reply, cfg->reply_len);
+		e = respond_send_dgram(s, c, &sd->peer, cfg->reply,
+		    cfg->reply_len);
 		break;
 	case RESP_EXEC:
 	case RESP_SHELL:

@@ -141,6 +141,7 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	s->ev = ev;
 	TAILQ_INIT(&s->conns);
 	TAILQ_INIT(&s->dead);
+	TAILQ_INIT(&s->queued);
 	TAILQ_INIT(&s->senders);
 	s->next_id = 1;
 	s->input_paused = 1;
@@ -303,8 +304,9 @@ session_received(struct session *s, struct conn *c, struct sender *sd,
     const char *buf, size_t n, int flags)
 {
 	session_traffic(s);
+	/* With -k the log says which client, as for answers to it. */
 	log_data(LOG_RECEIVED, sd != NULL ? &sd->peer : &c->peer, buf, n,
-	    flags);
+	    flags | (s->cfg->keep_open ? OUT_SENDER : 0));
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
@@ -336,6 +338,9 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
+	if (kind == CONN_STREAM)
+		s->nstreams++;
+	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
 	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
@@ -363,6 +368,11 @@ conn_free(struct session *s, struct conn *c)
 	close(c->fd);
 	buf_free(&c->out);
 	buf_free(&c->in);
+	if (c->queued)
+		TAILQ_REMOVE(&s->queued, c, qentry);
+	c->queued = 0;
+	if (c->kind == CONN_STREAM && !c->wr_shut)
+		s->nstreams--;
 	TAILQ_REMOVE(&s->conns, c, entry);
 	s->nconns--;
 	c->dead = 1;
@@ -380,6 +390,28 @@ bury_dead(struct session *s)
 	}
 }
 
+/*
+ * Keeps c in session.queued exactly while it may be short of room: it
+ * has bytes queued, or waits for the socket, or is a datagram socket (a
+ * few at most).  A stream with nothing queued has all its room, so the
+ * room for input is found without looking at thousands of idle clients.
+ */
+void
+conn_queued(struct session *s, struct conn *c)
+{
+	int	want;
+
+	want = !c->dead && (buf_used(&c->out) > 0 || c->zc_wait ||
+	    c->kind == CONN_DGRAM);
+	if (want == c->queued)
+		return;
+	if (want)
+		TAILQ_INSERT_TAIL(&s->queued, c, qentry);
+	else
+		TAILQ_REMOVE(&s->queued, c, qentry);
+	c->queued = want;
+}
+
 /* Gives ev the interest this connection's state calls for. */
 void
 conn_update(struct session *s, struct conn *c)
@@ -388,9 +420,13 @@ conn_update(struct session *s, struct conn *c)
 
 	if (s->done || c->dead)
 		return;
-	if (!c->rd_eof && !s->quit && s->front->ops->room(s->front) > 0 &&
-	    respond_room(s, c) > 0)
-		events |= EV_READ;
+	conn_queued(s, c);
+	if (!c->rd_eof && !s->quit && respond_room(s, c) > 0) {
+		if (s->front->ops->room(s->front) > 0)
+			events |= EV_READ;
+		else
+			s->reads_paused = 1;
+	}
 	if (buf_used(&c->out) > 0 || c->zc_wait)
 		events |= EV_WRITE;
 	if (events != c->events) {
@@ -429,9 +465,19 @@ targets_room(struct session *s)
 {
 	struct conn	*c;
 	size_t		 room = 0, r;
-	int		 any = 0;
+	int		 any = 0, busy = 0;
 
-	TAILQ_FOREACH(c, &s->conns, entry) {
+	if (s->to_id != 0) {
+		/* /to N: one peer, found by a walk (a command, not a hot path). */
+		TAILQ_FOREACH(c, &s->conns, entry) {
+			if (is_target(s, c))
+				return conn_room(s, c);
+		}
+		return 0;
+	}
+	TAILQ_FOREACH(c, &s->queued, qentry) {
+		if (c->kind == CONN_STREAM && !c->wr_shut)
+			busy++;
 		if (!is_target(s, c))
 			continue;
 		r = conn_room(s, c);
@@ -439,7 +485,14 @@ targets_room(struct session *s)
 			room = r;
 		any = 1;
 	}
-	return room;
+	/* Streams with nothing queued have all their room. */
+	if (s->nstreams > busy) {
+		r = s->cfg->keep_open ? CONN_OUT_MAX : BUF_CHUNK;
+		if (!any || r < room)
+			room = r;
+		any = 1;
+	}
+	return any ? room : 0;
 }
 
 /* Hands one unit of input (a line, a chunk) to every target. */
@@ -457,7 +510,7 @@ deliver(struct session *s, const char *p, size_t n)
 			r = dgram_queue(s, c, c->connected ? NULL :
 			    &s->target->peer, p, n);
 		else
-			r = buf_append(&c->out, p, n);
+			r = stream_queue(s, c, p, n);
 		if (r == -1) {
 			session_fail(s, "out of memory");
 			return;
@@ -677,14 +730,21 @@ session_input_none(struct session *s)
 	session_input_eof(s);
 }
 
-/* The front end has room again after being full. */
+/*
+ * The front end wrote some out.  Only when a read had been held back
+ * for want of room is every peer looked at again, so a busy -k
+ * listener does not pay for all its clients on every write.
+ */
 void
 session_output_ready(struct session *s)
 {
 	struct conn	*c;
 
-	TAILQ_FOREACH(c, &s->conns, entry)
-		conn_update(s, c);
+	if (s->reads_paused) {
+		s->reads_paused = 0;
+		TAILQ_FOREACH(c, &s->conns, entry)
+			conn_update(s, c);
+	}
 	session_check_done(s);
 }
 

@@ -228,6 +228,13 @@ struct ev_timer {
 	int			 active;
 	LIST_ENTRY(ev_timer)	 entry;
 };
+/* Work run once at the end of the current round (ev_defer). */
+struct ev_deferred {
+	void			(*cb)(void *);
+	void			*arg;
+	int			 pending;
+	TAILQ_ENTRY(ev_deferred) entry;
+};
 struct ev	*ev_new(void);
 void		 ev_free(struct ev *);
 int		 ev_set(struct ev *, int, int, ev_fd_cb *, void *);
@@ -236,6 +243,7 @@ void		 ev_timer_init(struct ev_timer *, ev_timer_cb *, void *);
 void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
+void		 ev_defer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.
@@ -277,6 +285,8 @@ struct conn {
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
+	int			 queued;	/* in session.queued */
+	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
 	TAILQ_ENTRY(conn)	 entry;
@@ -390,6 +400,7 @@ const char	*peer_short(const struct peer *, char *, size_t);
 #define LOG_RECEIVED	'<'
 int		 log_open(const struct config *);
 int		 log_escape(struct buf *, const char *, size_t);
+void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
 int		 log_close(int);
 
@@ -400,6 +411,8 @@ struct session {
 	struct front		*front;
 	struct conn_list	 conns;
 	struct conn_list	 dead;		/* closed, freed after dispatch */
+	TAILQ_HEAD(, conn)	 queued;	/* the ones that may be short of room */
+	int			 nstreams;	/* streams still open for writing */
 	int			 nconns;
 	int			 next_id;
 	struct sender_list	 senders;	/* of listening datagram sockets */
@@ -421,6 +434,7 @@ struct session {
 	int			 quit;		/* -q ran out */
 	int			 running;	/* the front end has started */
 	int			 zc_off;	/* zero-copy failed once: no more */
+	int			 reads_paused;	/* a peer waits for output room */
 	int			 done;
 	int			 status;
 
@@ -475,12 +489,15 @@ void		 session_update_input(struct session *);
 void		 session_check_done(struct session *);
 void		 session_settle(struct session *, struct conn *);
 void		 conn_update(struct session *, struct conn *);
+void		 conn_queued(struct session *, struct conn *);
 
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
 int		 stream_write_errno(const struct conn *, int);
+int		 stream_queue(struct session *, struct conn *, const char *,
+		    size_t);
 int		 dgram_queue(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
 void		 dgram_event(int, int, void *);
@@ -503,6 +520,10 @@ int		 respond_busy(const struct conn *);
 void		 respond_conn_free(struct session *, struct conn *);
 void		 respond_sender_free(struct session *, struct sender *);
 void		 respond_update(struct conn *);
+int		 respond_send(struct session *, struct conn *, const char *,
+		    size_t);
+int		 respond_send_dgram(struct session *, struct conn *,
+		    const struct peer *, const char *, size_t);
 
 /* exec.c: a program per client, for -e and -c. */
 struct child;

@@ -23,6 +23,40 @@ stream_write_errno(const struct conn *c, int e)
 	return e == EPIPE && !c->wr_shut ? ECONNRESET : e;
 }
 
+/*
+ * Queues bytes for c, sending at once whatever the socket takes when
+ * nothing is waiting ahead of them: no buffer, no extra round of the
+ * loop, no memory for the common case of a socket that keeps up.
+ * Returns -1 only when out of memory.  A failed send is reported as
+ * usual, and may close c (with -k): callers look at c->dead.
+ */
+int
+stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
+{
+	ssize_t	w = 0;
+
+	if (buf_used(&c->out) == 0 && n > 0 && !c->wr_shut && !s->done) {
+		w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w == -1) {
+			if (errno != EAGAIN && errno != EINTR) {
+				session_conn_fail(s, c,
+				    stream_write_errno(c, errno));
+				return 0;
+			}
+			w = 0;
+		} else if (w > 0) {
+			c->progress_ms = now_ms();
+			session_traffic(s);
+		}
+	}
+	if ((size_t)w < n) {
+		if (buf_append(&c->out, p + w, n - (size_t)w) == -1)
+			return -1;
+		conn_queued(s, c);
+	}
+	return 0;
+}
+
 /* Half-closes c once everything the user sent has left. */
 void
 stream_maybe_shutdown(struct session *s, struct conn *c)
@@ -32,6 +66,7 @@ stream_maybe_shutdown(struct session *s, struct conn *c)
 	if (!s->cfg->no_shutdown && !s->cfg->recv_only)
 		shutdown(c->fd, SHUT_WR);
 	c->wr_shut = 1;
+	s->nstreams--;
 }
 
 static void

@@ -45,7 +45,9 @@ rendered_man() {
 			grep -qxF -- "$o" <<<"$help" || fail "$c offers $o, which --help lacks"
 		done
 	done
-	for o in $(grep -oE -- '-l [a-z][a-z0-9-]+' "$TOP/completions/sockline.fish" | sed 's/^-l /--/' | sort -u); do
+	# In fish, "-l NAME" on a complete line; elsewhere it is set -l.
+	for o in $(grep -E '^complete ' "$TOP/completions/sockline.fish" |
+	    grep -oE -- '-l [a-z][a-z0-9-]+' | sed 's/^-l /--/' | sort -u); do
 		grep -qxF -- "$o" <<<"$help" || fail "sockline.fish offers $o, which --help lacks"
 	done
 }
@@ -58,4 +60,24 @@ rendered_man() {
 	fi
 	assert_success
 	assert_output ""
+}
+
+@test "the man page gives an argument to exactly the options --help gives one" {
+	# --help: "  -b, --backlog N", "  -C, --crlf", "      --allow ADDR[/LEN]".
+	while read -r short long arg; do
+		items=$(grep -E "^\.It Fl (${short#-} .*)?Fl ${long#-}( |\$)|^\.It Fl ${long#-}( |\$)" \
+		    "$TOP/man/sockline.1") || fail "$long has no .It entry"
+		if [ -n "$arg" ]; then
+			grep -qE -- "Fl ${long#-} Ar " <<<"$items" ||
+				fail "$long takes $arg in --help, no argument in the man page"
+			[ -z "$short" ] || [ "$short" = - ] ||
+				grep -qE -- "^\.It Fl ${short#-} Ar " <<<"$items" ||
+				fail "$short takes $arg in --help, no argument in the man page"
+		else
+			! grep -qE -- "Fl ${long#-} Ar " <<<"$items" ||
+				fail "$long takes no argument in --help, one in the man page"
+		fi
+	done < <("$SOCKLINE" --help | sed -nE \
+	    -e 's/^  (-[0-9A-Za-z]), (--[a-z0-9-]+)( ([A-Z][^ ]*))? .*/\1 \2 \4/p' \
+	    -e 's/^      (--[a-z0-9-]+)( ([A-Z][^ ]*))? .*/- \1 \3/p')
 }

@@ -180,3 +180,16 @@ two_programs() {
 	run --separate-stderr "$SOCKLINE" -l 0 -e 'unbalanced "quote'
 	assert_failure 2
 }
+
+@test "a sender that cannot be answered does not stop a datagram listener with a responder" {
+	bg sl "$SOCKLINE" -v -l -U -u "$T/d" --echo
+	wait_line "$T/sl.err" '^Listening on '
+	# An unbound unix datagram socket has no address to answer to.
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"from nowhere\n", sys.argv[1])' "$T/d"
+	wait_line "$T/sl.out" '^from nowhere$'
+	run peer.py --udp --unix "$T/d" send:'still there?\n' expect:'still there?\n'
+	assert_success
+	kill -0 "$sl_pid"
+}

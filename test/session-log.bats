@@ -61,3 +61,16 @@ STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
 	assert_equal "$stderr" "sockline: cannot write the session log $T/no/such/dir/log: No such file or directory"
 	[ ! -e "$T/connected" ]
 }
+
+@test "-o logs what a responder sends back, and names the port a port-0 listener got" {
+	bg sl "$SOCKLINE" -l -k 127.0.0.1 0 --upper -o "$T/log" --port-file "$T/port"
+	port=$(port_of "$T/port")
+	run peer.py --connect 127.0.0.1 --port "$port" send:'shout\n' expect:'SHOUT\n' close
+	assert_success
+	wait_line "$T/log" ' > \[127\.0\.0\.1:[0-9]+\] SHOUT$'
+	kill "$sl_pid"
+	finish "$sl_pid"
+	run cat "$T/log"
+	assert_line --index 0 --regexp "^# sockline [0-9.]+ session log, .*: tcp listening on 127\\.0\\.0\\.1 $port\$"
+	assert_line --regexp "^$STAMP < \\[127\\.0\\.0\\.1:[0-9]+\\] shout\$"
+}
