@@ -21,3 +21,17 @@ load helpers/common
 	run grep -F 'Connection received on @evil?[2J?name?' "$T/sl.err"
 	assert_success
 }
+
+@test "a unix datagram sender that never bound is shown as (unnamed)" {
+	bg sl "$SOCKLINE" -v -l -U -u "$T/s"
+	wait_until test -S "$T/s"
+	python3 - "$T/s" <<-'EOF'
+		import socket, sys
+		s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+		s.sendto(b"hi\n", sys.argv[1])
+		s.sendto(b"again\n", sys.argv[1])
+	EOF
+	wait_line "$T/sl.out" '^again$'
+	run grep -E '^(Connection received on|Received [0-9]+ bytes from) ' "$T/sl.err"
+	assert_output "$(printf 'Connection received on (unnamed)\nReceived 3 bytes from (unnamed)\nReceived 6 bytes from (unnamed)')"
+}
