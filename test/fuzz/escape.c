@@ -91,7 +91,7 @@ decode_round_trip(const uint8_t *p, size_t n, unsigned sel)
 static void
 split_round_trip(struct fdp *f)
 {
-	char	*words[16], *cmd, *o, err[128], **argv;
+	char	*words[16], *cmd, *o, *w, err[128], **argv;
 	size_t	 nw = 0, i, room = 1;
 
 	while (f->n > 0 && nw < 16) {
@@ -106,7 +106,7 @@ split_round_trip(struct fdp *f)
 	o = cmd;
 	for (i = 0; i < nw; i++) {
 		*o++ = '\'';
-		for (char *w = words[i]; *w != '\0'; w++) {
+		for (w = words[i]; *w != '\0'; w++) {
 			if (*w == '\'')
 				o += sprintf(o, "'\\''");
 			else

@@ -38,8 +38,15 @@ import time
 BLOCK = 1 << 20
 
 
+# sockline, killed if the transfer fails while it runs.
+running = None
+
+
 def fail(msg):
     sys.stderr.write("bulk: %s\n" % msg)
+    if running is not None and running.poll() is None:
+        running.kill()
+        running.wait()
     sys.exit(1)
 
 
@@ -128,8 +135,10 @@ def main():
     in_ours, in_theirs = stdio_pair(a.stdio, True)
     out_ours, out_theirs = stdio_pair(a.stdio, False)
     start = time.monotonic()
+    global running
     p = subprocess.Popen([a.sockline] + a.options + where, stdin=in_theirs,
                          stdout=out_theirs, stderr=subprocess.PIPE)
+    running = p
     os.close(in_theirs)
     os.close(out_theirs)
     try:

@@ -78,8 +78,20 @@ class Round:
         self.term = None
         self.master = None
 
-    def close(self):
+    def close(self, failed):
         self.stop = True
+        # After a failed round nothing of ours may be left running.  (After
+        # a good one the program is known gone: its PID is not ours now.)
+        p = getattr(self, "p", None)
+        if p is not None and p.poll() is None:
+            p.kill()
+            p.wait()
+        if failed and os.path.exists(self.pidfile):
+            try:
+                with open(self.pidfile) as f:
+                    os.kill(int(f.read()), signal.SIGKILL)
+            except (ValueError, ProcessLookupError):
+                pass
         for c in self.closers:
             try:
                 c()
@@ -93,6 +105,7 @@ class Round:
     def spawn_piped(self, args):
         p = subprocess.Popen([self.a.sockline] + args, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.p = p
         self.closers += [p.stdin.close, p.stdout.close, p.stderr.close]
 
         def feed():
@@ -225,6 +238,7 @@ class Round:
         p = subprocess.Popen(["setsid", "-c", self.a.sockline, "127.0.0.1",
                               str(srv.getsockname()[1])], stdin=slave,
                              stdout=slave, stderr=slave, env=env)
+        self.p = p
         os.close(slave)
         self.stream_peer(srv.accept()[0])
 
@@ -298,11 +312,11 @@ def main():
         try:
             sig = r.check()
         except Failed as e:
+            r.close(True)
             sys.stderr.write("signal-rounds: round %d (%s, seed %d): %s\n" %
                              (n, kind, a.seed, e))
             return 1
-        finally:
-            r.close()
+        r.close(False)
         seen[sig.name] = seen.get(sig.name, 0) + 1
     print("%d rounds in %.1f s, each exit 128+signal and clean (%s)" %
           (a.rounds, time.monotonic() - start,

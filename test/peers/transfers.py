@@ -33,8 +33,15 @@ EDGES = [0, 1, 65535, 65536, 65537, MIB]
 WAIT = 20
 
 
+# The sockline of the transfer under way, killed if the transfer fails.
+running = None
+
+
 def fail(msg):
     sys.stderr.write("transfers: %s\n" % msg)
+    if running is not None and running.poll() is None:
+        running.kill()
+        running.wait()
     sys.exit(1)
 
 
@@ -142,8 +149,10 @@ class Transfer:
             where, args = None, srv_args
         in_ours, in_theirs = self.stdin()
         out_ours, out_theirs = self.stdout()
+        global running
         p = subprocess.Popen([a.sockline] + args, stdin=in_theirs,
                              stdout=out_theirs, stderr=subprocess.PIPE)
+        running = p
         os.close(in_theirs)
         os.close(out_theirs)
         conn = self.connect_peer(srv, where)
