@@ -13,8 +13,9 @@
  * ">" was sent, "<" received (with the sender in brackets when there
  * may be several).  Control bytes, marks that reorder text (U+202E)
  * and invalid UTF-8 are escaped as on the terminal, but a CR is always
- * shown and a backslash is doubled, so a record that ends in a single backslash is data that had no newline
- * there: the other side spoke, a datagram ended, or the session did.
+ * shown and a backslash is doubled, so a record that ends in a single
+ * backslash is data that had no newline there: the other side spoke, a
+ * datagram ended, or the session did.
  * A record is written when its line ends, so the log never interleaves
  * two half lines.
  */
