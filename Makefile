@@ -73,6 +73,7 @@ uninstall:
 
 clean:
 	rm -f $(PROG) $(OBJS)
+	rm -rf build
 
 .PHONY: all deps demo test clean
 
@@ -90,3 +91,60 @@ bench-clean:
 	rm -f $(BENCH_PROGS)
 
 .PHONY: bench bench-clean
+
+# Reliability checks (see README.md, "Reliability").  Each builds what it
+# needs under build/, apart from the normal objects.
+
+# check-asan: the whole suite against an ASan + UBSan build.  clang's
+# UBSan also catches pointer arithmetic on NULL, so it is preferred.
+ASAN_CC?=	$(shell command -v clang >/dev/null 2>&1 && echo clang || echo $(CC))
+SAN_CFLAGS=	-O1 -g -fno-omit-frame-pointer \
+		-fsanitize=address,undefined -fno-sanitize-recover=all
+
+build/asan/sockline: $(SRCS) $(HDRS)
+	@mkdir -p build/asan
+	$(ASAN_CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) $(WERROR) $(SAN_CFLAGS) \
+	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS)
+
+check-asan: build/asan/sockline
+	@scripts/deps test
+	scripts/check-asan build/asan/sockline $(BATS_FLAGS) test
+
+.PHONY: check-asan
+
+# check-valgrind: the batch and interactive smoke tests under memcheck.
+check-valgrind: $(PROG)
+	@scripts/deps test
+	scripts/check-valgrind ./$(PROG) $(BATS_FLAGS)
+
+.PHONY: check-valgrind
+
+# fuzz: each libFuzzer target under test/fuzz/ for FUZZ_SECS seconds,
+# starting from its seed corpus (test/fuzz/corpus/NAME), two at a time.
+FUZZ_CC?=	clang
+FUZZ_SECS?=	60
+FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZERS=	addr commands crlf escape frame log options render
+FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
+FUZZ_SRC_commands=	src/commands.c src/addr.c src/render.c src/buf.c
+FUZZ_SRC_crlf=		src/crlf.c
+FUZZ_SRC_escape=	src/escape.c
+FUZZ_SRC_frame=		src/frame.c src/buf.c
+FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
+FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c
+FUZZ_SRC_render=	src/render.c src/buf.c
+# options.c exits on a usage error; its target turns exit into a longjmp.
+FUZZ_EXTRA_options=	-include test/fuzz/noexit.h
+
+build/fuzz/%: test/fuzz/%.c test/fuzz/fuzz.h test/fuzz/noexit.h $(SRCS) $(HDRS)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -Isrc -std=c11 $(WARNINGS) $(WERROR) \
+	    $(FUZZ_CFLAGS) $(FUZZ_EXTRA_$*) -o $@ $< $(FUZZ_SRC_$*) $(RL_LIBS)
+
+fuzz-build: $(FUZZERS:%=build/fuzz/%)
+
+fuzz: fuzz-build
+	scripts/fuzz $(FUZZ_SECS) $(FUZZERS)
+
+.PHONY: fuzz fuzz-build

@@ -342,7 +342,11 @@ addr_unix(const char *path, struct sockaddr_un *sun, socklen_t *len)
 	return 0;
 }
 
-/* Formats a unix address: the path, "@name" if abstract, or "?". */
+/*
+ * Formats a unix address: the path, "@name" if abstract, or "(unnamed)".
+ * A peer picks its own name, and it goes into messages on stderr and
+ * into the prompt, so control bytes in it are shown as '?'.
+ */
 void
 addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
     size_t buflen)
@@ -354,11 +358,17 @@ addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
 		return;
 	}
 	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (n > sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
 	if (sun->sun_path[0] == '\0')
 		snprintf(buf, buflen, "@%.*s", (int)(n - 1), sun->sun_path + 1);
 	else
 		snprintf(buf, buflen, "%.*s", (int)strnlen(sun->sun_path, n),
 		    sun->sun_path);
+	for (; *buf != '\0'; buf++) {
+		if ((unsigned char)*buf < 0x20 || *buf == 0x7f)
+			*buf = '?';
+	}
 }
 
 /* Sets who a peer is from its socket address. */

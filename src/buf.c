@@ -9,6 +9,9 @@
 
 #include "sockline.h"
 
+/* What buf_head() gives for a buffer with no memory; never written. */
+static char	empty[1];
+
 /* A first allocation small enough for malloc's fast paths. */
 #define BUF_FIRST	4096
 
@@ -63,4 +66,15 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->cap = b->off = b->len = 0;
+}
+
+/*
+ * The first unread byte.  An empty buffer has no memory, and NULL + 0 is
+ * undefined behaviour (UBSan stops on it), so its head is a static
+ * empty array instead.
+ */
+char *
+buf_head(const struct buf *b)
+{
+	return b->data != NULL ? b->data + b->off : empty;
 }

@@ -93,27 +93,50 @@ copy_arg(char *buf, size_t len, const char *s)
 	return (size_t)n < len ? (size_t)n : len - 1;
 }
 
+/*
+ * Splits "/name args" into the command it names and its argument, with
+ * the blanks around the argument dropped and the argument cut to fit
+ * arglen (at least 1).  Returns the command's index in the table, or -1
+ * if there is none; *namelen is the length of the name as typed, after
+ * the slash.  No side effects, so test/fuzz/commands.c can check it.
+ */
+int
+commands_parse(const char *line, size_t *namelen, char *arg, size_t arglen)
+{
+	const struct command	*c;
+	size_t			 len, n;
+
+	if (*line == '/')
+		line++;
+	len = strcspn(line, " \t");
+	/* Tab completion leaves a space after the argument: not part of it. */
+	n = copy_arg(arg, arglen, line + len + strspn(line + len, " \t"));
+	while (n > 0 && (arg[n - 1] == ' ' || arg[n - 1] == '\t'))
+		arg[--n] = '\0';
+	*namelen = len;
+	if ((c = find(line, len)) == NULL)
+		return -1;
+	return (int)(c - commands);
+}
+
 /* Runs "/name args"; a message says what went wrong. */
 void
 commands_run(struct repl *r, const char *line)
 {
 	const struct command	*c;
 	char			 arg[PATH_MAX + 64];
-	size_t			 len, n;
+	size_t			 len;
+	int			 i;
 
+	i = commands_parse(line, &len, arg, sizeof(arg));
 	line++;
-	len = strcspn(line, " \t");
-	/* Tab completion leaves a space after the argument: not part of it. */
-	n = copy_arg(arg, sizeof(arg), line + len + strspn(line + len,
-	    " \t"));
-	while (n > 0 && (arg[n - 1] == ' ' || arg[n - 1] == '\t'))
-		arg[--n] = '\0';
-	if ((c = find(line, len)) == NULL) {
+	if (i == -1) {
 		repl_notice(r, "sockline: unknown command /%.*s: /help lists "
 		    "them; \\/%.*s sends the line as it is", (int)len, line,
 		    (int)len, line);
 		return;
 	}
+	c = &commands[i];
 	if (c->args == NULL && *arg != '\0') {
 		repl_notice(r, "sockline: /%s takes no argument", c->name);
 		return;

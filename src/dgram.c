@@ -204,6 +204,14 @@ dgram_read(struct session *s, struct conn *c)
 		session_received(s, c, NULL, scratch, (size_t)n, flags);
 		return;
 	}
+	/*
+	 * A unix sender that never bound has no address: the kernel writes
+	 * none and says len 0.  It is "(unnamed)", not whatever was in ss.
+	 */
+	if (len < sizeof(sa_family_t)) {
+		ss.ss_family = c->peer.addr.ss_family;
+		len = sizeof(sa_family_t);
+	}
 	/* --allow / --deny, before anything of the datagram is used. */
 	if (ss.ss_family != AF_UNIX &&
 	    !addr_allowed(s->cfg, (struct sockaddr *)&ss)) {

@@ -303,23 +303,14 @@ static void
 send_lines(struct child *ch, const char *p, size_t n, int eof)
 {
 	struct session	*s = ch->s;
-	const char	*nl;
 	size_t		 k;
 
 	if (buf_append(&ch->line, p, n) == -1) {
 		session_fail(s, "out of memory");
 		return;
 	}
-	while (buf_used(&ch->line) > 0) {
-		nl = memchr(buf_head(&ch->line), '\n', buf_used(&ch->line));
-		if (nl != NULL)
-			k = (size_t)(nl - buf_head(&ch->line)) + 1;
-		else if (eof || buf_used(&ch->line) >= DGRAM_MAX)
-			k = buf_used(&ch->line);
-		else
-			break;
-		if (k > DGRAM_MAX)
-			k = DGRAM_MAX;
+	while ((k = frame_next(buf_head(&ch->line), buf_used(&ch->line),
+	    DGRAM_MAX, eof)) > 0) {
 		if (respond_send_dgram(s, ch->c, &ch->sd->peer,
 		    buf_head(&ch->line), k) == -1) {
 			session_fail(s, "out of memory");

@@ -22,6 +22,9 @@
 
 #define REPLY_WAIT_MS		5000
 
+/* A reply line longer than this is printed as it comes, not held. */
+#define REPLY_HOLD_MAX		BUF_CHUNK
+
 static long
 reply_ms(const struct session *s)
 {
@@ -100,13 +103,15 @@ got_reply(struct session *s)
 /*
  * Received bytes.  Complete lines (or a datagram, with a newline added
  * if it has none, so replies stay one per line) are printed, each one
- * answering the line sent.  Returns 1: the bytes are taken care of.
+ * answering the line sent.  A line that goes on and on is printed in
+ * pieces as it comes, so memory stays bounded; only its newline counts
+ * as the reply.  Returns 1: the bytes are taken care of.
  */
 int
 lockstep_received(struct session *s, const char *p, size_t n, int flags)
 {
-	const char	*nl;
-	size_t		 k;
+	size_t	k;
+	int	line;
 
 	if (flags & OUT_DGRAM) {
 		print(s, p, n, n == 0 || p[n - 1] != '\n');
@@ -117,12 +122,13 @@ lockstep_received(struct session *s, const char *p, size_t n, int flags)
 		session_fail(s, "out of memory");
 		return 1;
 	}
-	while (buf_used(&s->ls_reply) > 0 && (nl = memchr(buf_head(&s->ls_reply),
-	    '\n', buf_used(&s->ls_reply))) != NULL) {
-		k = (size_t)(nl - buf_head(&s->ls_reply)) + 1;
+	while ((k = frame_next(buf_head(&s->ls_reply), buf_used(&s->ls_reply),
+	    REPLY_HOLD_MAX, 0)) > 0) {
+		line = buf_head(&s->ls_reply)[k - 1] == '\n';
 		print(s, buf_head(&s->ls_reply), k, 0);
 		buf_consume(&s->ls_reply, k);
-		got_reply(s);
+		if (line)
+			got_reply(s);
 	}
 	return 1;
 }

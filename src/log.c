@@ -11,10 +11,11 @@
  *	2026-11-21 12:34:57.002 < login: \
  *
  * ">" was sent, "<" received (with the sender in brackets when there
- * may be several).  Control bytes and invalid UTF-8 are escaped as on
- * the terminal, but a CR is always shown and a backslash is doubled, so
- * a record that ends in a single backslash is data that had no newline
- * there: the other side spoke, a datagram ended, or the session did.
+ * may be several).  Control bytes, marks that reorder text (U+202E)
+ * and invalid UTF-8 are escaped as on the terminal, but a CR is always
+ * shown and a backslash is doubled, so a record that ends in a single
+ * backslash is data that had no newline there: the other side spoke, a
+ * datagram ended, or the session did.
  * A record is written when its line ends, so the log never interleaves
  * two half lines.
  */
@@ -40,7 +41,18 @@ static struct {
 	int		 peer;
 	char		 label[PEER_HOSTLEN + 16];
 	struct timespec	 when;
+	int		 err;		/* the first write that failed */
 } lg;
+
+/* A write to the log failed: said once, and the exit status will say it. */
+static void
+log_failed(int e)
+{
+	if (lg.err != 0)
+		return;
+	lg.err = e;
+	msg_warn("session log %s: %s", lg.path, strerror(e));
+}
 
 static void
 put_time(const struct timespec *ts, int ms)
@@ -56,42 +68,63 @@ put_time(const struct timespec *ts, int ms)
 		fprintf(lg.f, ".%03ld", ts->tv_nsec / 1000000);
 }
 
-/* Writes the gathered record; cut: its data had no newline here. */
-static void
-put_record(int cut)
+/*
+ * Appends the text of a record for n bytes of data to out: what
+ * put_record() writes between the label and the line end.  Pure, so
+ * that test/fuzz/log.c can check that it escapes all it must and can be
+ * read back.  Returns -1 when out of memory.
+ */
+int
+log_escape(struct buf *out, const char *p, size_t n)
 {
-	const char	*p = buf_head(&lg.line);
-	size_t		 n = buf_used(&lg.line), i = 0;
+	size_t		 i = 0;
 	uint32_t	 cp;
 	char		 esc[8];
-	int		 len;
+	int		 len, e = 0;
 
-	put_time(&lg.when, 1);
-	fprintf(lg.f, " %c%s ", lg.dir, lg.label);
-	while (i < n) {
+	while (i < n && e == 0) {
 		len = render_utf8(p + i, n - i, &cp);
 		if (len == 1 && cp == '\\')
-			fputs("\\\\", lg.f);
-		else if (len == 1 && (cp < 0x20 || cp == 0x7f))
-			fputs(render_ctl((unsigned char)cp, esc, sizeof(esc)),
-			    lg.f);
-		else if (len > 1 && cp >= 0xa0)
-			fwrite(p + i, 1, (size_t)len, lg.f);
+			e = buf_append(out, "\\\\", 2);
+		else if (len == 1 && (cp < 0x20 || cp == 0x7f)) {
+			render_ctl((unsigned char)cp, esc, sizeof(esc));
+			e = buf_append(out, esc, strlen(esc));
+		} else if (len > 1 && cp >= 0xa0 && !render_bidi(cp))
+			e = buf_append(out, p + i, (size_t)len);
 		else if (len == 1)
-			fputc((int)cp, lg.f);
+			e = buf_append(out, p + i, 1);
 		else {
-			fputs(render_ctl((unsigned char)p[i], esc, sizeof(esc)),
-			    lg.f);
+			/* C1 controls, reordering marks, invalid UTF-8. */
+			render_ctl((unsigned char)p[i], esc, sizeof(esc));
+			e = buf_append(out, esc, strlen(esc));
 			len = 1;
 		}
 		i += (size_t)len;
 	}
+	return e;
+}
+
+/* Writes the gathered record; cut: its data had no newline here. */
+static void
+put_record(int cut)
+{
+	struct buf	text;
+
+	memset(&text, 0, sizeof(text));
+	put_time(&lg.when, 1);
+	fprintf(lg.f, " %c%s ", lg.dir, lg.label);
+	if (log_escape(&text, buf_head(&lg.line), buf_used(&lg.line)) == -1)
+		fputs("(out of memory)", lg.f);
+	else
+		fwrite(buf_head(&text), 1, buf_used(&text), lg.f);
 	fputs(cut ? "\\\n" : "\n", lg.f);
+	buf_free(&text);
 	buf_free(&lg.line);
 	lg.open = 0;
 }
 
-static void
+/* The log's first line; -1 if it could not be written. */
+static int
 header(const struct config *cfg, uint16_t port)
 {
 	struct timespec	now;
@@ -106,7 +139,7 @@ header(const struct config *cfg, uint16_t port)
 		fprintf(lg.f, ": %s %s %s %u\n", CFG_PROTO(cfg),
 		    cfg->listen ? "listening on" : "to",
 		    cfg->host != NULL ? cfg->host : "*", port);
-	fflush(lg.f);
+	return fflush(lg.f) == EOF ? -1 : 0;
 }
 
 int
@@ -129,7 +162,14 @@ log_open(const struct config *cfg)
 	/* A listener on port 0 says which port once it has one. */
 	if (cfg->listen && !cfg->unix_sock && cfg->port == 0)
 		return 0;
-	header(cfg, cfg->port);
+	/* A file that opens but takes nothing (/dev/full) fails here too. */
+	if (header(cfg, cfg->port) == -1) {
+		msg_warn("cannot write the session log %s: %s", cfg->output,
+		    strerror(errno));
+		fclose(lg.f);
+		lg.f = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -137,8 +177,9 @@ log_open(const struct config *cfg)
 void
 log_listening(const struct config *cfg, uint16_t port)
 {
-	if (lg.f != NULL && cfg->port == 0 && !cfg->unix_sock)
-		header(cfg, port);
+	if (lg.f != NULL && cfg->port == 0 && !cfg->unix_sock &&
+	    header(cfg, port) == -1)
+		log_failed(errno);
 }
 
 /* Bytes sent (dir LOG_SENT, from NULL) or received from a peer. */
@@ -182,16 +223,18 @@ log_data(int dir, const struct peer *from, const char *p, size_t n,
 	/* A datagram is a message: its record ends with it. */
 	if (lg.open && (flags & OUT_DGRAM))
 		put_record(1);
-	fflush(lg.f);
+	if (fflush(lg.f) == EOF)
+		log_failed(errno);
 }
 
-void
+/* Returns -1 if some of the log could not be written. */
+int
 log_close(int status)
 {
 	struct timespec	now;
 
 	if (lg.f == NULL)
-		return;
+		return 0;
 	if (lg.open)
 		put_record(1);
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -199,6 +242,7 @@ log_close(int status)
 	put_time(&now, 0);
 	fprintf(lg.f, ", exit status %d\n", status);
 	if (fclose(lg.f) == EOF)
-		msg_warn("session log %s: %s", lg.path, strerror(errno));
+		log_failed(errno);
 	lg.f = NULL;
+	return lg.err != 0 ? -1 : 0;
 }

@@ -26,7 +26,9 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	status = cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
-	log_close(status);
+	/* Never 0 when some of what the log should hold was lost. */
+	if (log_close(status) == -1 && status == EXIT_OK)
+		status = EXIT_FAIL;
 	options_free(&cfg);
 	return status;
 }

@@ -239,6 +239,23 @@ help(void)
 	exit(EXIT_OK);
 }
 
+/* What --reply, -e or -c allocated. */
+static void
+free_responder(struct config *cfg)
+{
+	char	**a;
+
+	free((char *)cfg->reply);
+	cfg->reply = NULL;
+	cfg->reply_len = 0;
+	if (cfg->responder == RESP_EXEC && cfg->exec_argv != NULL) {
+		for (a = cfg->exec_argv; *a != NULL; a++)
+			free(*a);
+	}
+	free(cfg->exec_argv);
+	cfg->exec_argv = NULL;
+}
+
 /* --echo, --upper, --reply, -e, -c: one of them at most. */
 static void
 set_responder(struct config *cfg, const struct optdef *o, const char *arg)
@@ -252,6 +269,8 @@ set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 	if (cfg->responder != RESP_NONE && cfg->responder != o->min)
 		usage_error("%s and %s exclude each other",
 		    names[cfg->responder], names[o->min]);
+	/* Given again: the last one counts, and the one before goes. */
+	free_responder(cfg);
 	cfg->responder = (enum responder)o->min;
 	switch (cfg->responder) {
 	case RESP_REPLY:
@@ -567,15 +586,8 @@ options_parse(int argc, char **argv, struct config *cfg)
 void
 options_free(struct config *cfg)
 {
-	char	**a;
-
 	free(cfg->allow.v);
 	free(cfg->deny.v);
-	free((char *)cfg->reply);
-	if (cfg->responder == RESP_EXEC && cfg->exec_argv != NULL) {
-		for (a = cfg->exec_argv; *a != NULL; a++)
-			free(*a);
-	}
-	free(cfg->exec_argv);
+	free_responder(cfg);
 	memset(cfg, 0, sizeof(*cfg));
 }

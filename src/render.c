@@ -113,8 +113,8 @@ render_utf8(const char *s, size_t n, uint32_t *cp)
 }
 
 /* Characters that reorder the text around them: shown as escapes. */
-static int
-is_bidi(uint32_t c)
+int
+render_bidi(uint32_t c)
 {
 	return c == 0x061c || c == 0x200e || c == 0x200f ||
 	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
@@ -235,7 +235,7 @@ unit(struct render *r, struct buf *out, const struct peer *from,
 	len = render_utf8(p, n, &cp);
 	if (len == -1 && more)
 		return 0;
-	if (len == 1 || (len > 1 && r->utf8 && !is_bidi(cp) &&
+	if (len == 1 || (len > 1 && r->utf8 && !render_bidi(cp) &&
 	    (w = wcwidth((wchar_t)cp)) >= 0)) {
 		put(r, out, p, (size_t)len, len == 1 ? 1 : w);
 		return (size_t)len;

@@ -70,6 +70,7 @@ void		 screen_leave(struct repl *);
 void		 screen_close(struct repl *);
 
 /* commands.c */
+int		 commands_parse(const char *, size_t *, char *, size_t);
 void		 commands_run(struct repl *, const char *);
 char		**commands_complete(struct repl *, const char *, int);
 

@@ -527,16 +527,8 @@ deliver(struct session *s, const char *p, size_t n)
 static size_t
 next_unit(struct session *s)
 {
-	const char	*nl;
-	size_t		 used = buf_used(&s->staged), max;
-
-	max = s->cfg->udp ? DGRAM_MAX : BUF_CHUNK;
-	nl = memchr(buf_head(&s->staged), '\n', used < max ? used : max);
-	if (nl != NULL)
-		return (size_t)(nl - buf_head(&s->staged)) + 1;
-	if (used >= max)
-		return max;
-	return s->input_eof ? used : 0;
+	return frame_next(buf_head(&s->staged), buf_used(&s->staged),
+	    s->cfg->udp ? DGRAM_MAX : BUF_CHUNK, s->input_eof);
 }
 
 void
@@ -684,22 +676,37 @@ session_update_input(struct session *s)
 	session_check_done(s);
 }
 
-/* Input from the user (a chunk in batch mode, a line at the prompt). */
+/* Input after -C: logged, then staged or handed to the targets. */
+static void
+take_input(struct session *s, const char *p, size_t n)
+{
+	log_data(LOG_SENT, NULL, p, n, 0);
+	if (s->line_mode) {
+		if (buf_append(&s->staged, p, n) == -1)
+			session_fail(s, "out of memory");
+	} else
+		deliver(s, p, n);
+}
+
+/* Input from the user (a chunk in batch mode, lines at the prompt). */
 void
 session_input(struct session *s, const char *p, size_t n)
 {
-	if (s->cfg->crlf) {
-		n = crlf_translate(&s->crlf_cr, p, n, xlate);
-		p = xlate;
+	size_t	k;
+
+	/*
+	 * xlate holds what -C makes of BUF_CHUNK bytes.  The prompt may hand
+	 * over more at once (lines typed while a -k client was full), so
+	 * the input goes through it a piece at a time.
+	 */
+	while (s->cfg->crlf && n > 0) {
+		k = n < BUF_CHUNK ? n : BUF_CHUNK;
+		take_input(s, xlate, crlf_translate(&s->crlf_cr, p, k, xlate));
+		p += k;
+		n -= k;
 	}
-	log_data(LOG_SENT, NULL, p, n, 0);
-	if (s->line_mode) {
-		if (buf_append(&s->staged, p, n) == -1) {
-			session_fail(s, "out of memory");
-			return;
-		}
-	} else
-		deliver(s, p, n);
+	if (!s->cfg->crlf)
+		take_input(s, p, n);
 	if (s->peer_eof)
 		ev_timer_start(s->ev, &s->grace_timer, PEER_EOF_GRACE_MS);
 	session_update_input(s);

@@ -184,6 +184,9 @@ ssize_t		 zcopy_out(int, int);
 /* crlf.c: LF to CRLF, keeping an existing CRLF as it is. */
 size_t		 crlf_translate(int *, const char *, size_t, char *);
 
+/* frame.c: where the next line or message of a byte stream ends. */
+size_t		 frame_next(const char *, size_t, size_t, int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -209,8 +212,8 @@ size_t		 buf_room(const struct buf *, size_t);
 int		 buf_append(struct buf *, const void *, size_t);
 void		 buf_consume(struct buf *, size_t);
 void		 buf_free(struct buf *);
+char		*buf_head(const struct buf *);
 #define buf_used(b)	((b)->len)
-#define buf_head(b)	((b)->data + (b)->off)
 
 /* ev.c: the event loop (poll(2) backend, timers, signal-safe waits). */
 #define EV_READ		0x1
@@ -388,6 +391,7 @@ int		 render_flush(struct render *, struct buf *);
 void		 render_break(struct render *);
 void		 render_free(struct render *);
 int		 render_utf8(const char *, size_t, uint32_t *);
+int		 render_bidi(uint32_t);
 const char	*render_ctl(unsigned char, char *, size_t);
 const char	*peer_short(const struct peer *, char *, size_t);
 
@@ -395,9 +399,10 @@ const char	*peer_short(const struct peer *, char *, size_t);
 #define LOG_SENT	'>'
 #define LOG_RECEIVED	'<'
 int		 log_open(const struct config *);
+int		 log_escape(struct buf *, const char *, size_t);
 void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
-void		 log_close(int);
+int		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
 struct session {

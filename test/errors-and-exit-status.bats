@@ -4,62 +4,8 @@
 
 load helpers/common
 
-# Invocations that are usage errors: each must exit 2, print nothing on
-# stdout and one line on stderr, and never create a socket.
-usage_errors=(
-	"127.0.0.1 0"
-	"127.0.0.1 65536"
-	"127.0.0.1 abc"
-	"-- 127.0.0.1 -1"
-	"127.0.0.1 ''"
-	"-l 99999"
-	"--bogus 127.0.0.1 80"
-	"-y 127.0.0.1 80"
-	""
-	"127.0.0.1"
-	"127.0.0.1 80 extra"
-	"-l"
-	"-l -p 80 127.0.0.1 81"
-	"-4 -6 127.0.0.1 80"
-	"-n localhost 80"
-	"-n 127.0.0.1 http"
-	"-b 0 -l 8080"
-	"-b abc -l 8080"
-	"-q -1 127.0.0.1 80"
-	"-q 99999999 127.0.0.1 80"
-	"--port-file f 127.0.0.1 80"
-	"-l -s 127.0.0.1 8080"
-	"-p 0 127.0.0.1 80"
-	"'' 80"
-)
-
-@test "every usage error exits 2 with one line on stderr and nothing on stdout" {
-	for args in "${usage_errors[@]}"; do
-		eval "set -- $args"
-		run --separate-stderr timeout 5 "$SOCKLINE" "$@"
-		[ "$status" -eq 2 ] || fail "exit $status for: sockline $args"
-		[ -z "$output" ] || fail "stdout for: sockline $args: $output"
-		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] ||
-			fail "not one line for: sockline $args: $stderr"
-		[[ "$stderr" == "sockline: "* ]] || fail "no prefix: $stderr"
-	done
-}
-
-@test "a usage error never opens a socket" {
-	command -v strace >/dev/null || skip "strace is not installed (apt-get install strace)"
-	for args in "${usage_errors[@]}"; do
-		eval "set -- $args"
-		# (LeakSanitizer cannot run under ptrace, for the ASan build.)
-		ASAN_OPTIONS=detect_leaks=0 run timeout 5 strace -f -qq \
-			-e trace=socket,bind,connect -o "$T/trace" "$SOCKLINE" "$@"
-		[ "$status" -eq 2 ] || fail "exit $status for: sockline $args"
-		# glibc's service-name lookup probes nscd over a unix socket;
-		# that is the C library's, not a socket of ours.
-		run grep -E 'socket\(AF_INET|bind\(|connect\(' "$T/trace"
-		run grep -v 'nscd/socket' <<<"$output"
-		[ -z "$output" ] || fail "a socket was used for: sockline $args: $output"
-	done
-}
+# Usage errors and the other invocations refused before any socket is
+# opened are rows of bad-input.table, checked by bad-input.bats.
 
 @test "the messages of bad ports say what is wrong" {
 	run --separate-stderr "$SOCKLINE" 127.0.0.1 65536

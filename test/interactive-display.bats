@@ -115,6 +115,8 @@ cursor_at() {
 	serve send:'one\x1b[2J\r\n' expect:'typed\n' send:'two' expect-eof
 	PANE_STDOUT="$T/out" repl_to_peer
 	line typed
+	# exit does not wait for the peer: "two" must be in before it.
+	wait_until grep -q two "$T/out"
 	line exit
 	wait_repl_exit
 	assert_equal "$status" 0

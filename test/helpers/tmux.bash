@@ -125,7 +125,20 @@ else
 	common_teardown() { :; }
 fi
 teardown() {
-	local sock
+	local sock dir pid
+	# A sockline still at a prompt ends first, by SIGTERM, with its pane
+	# alive.  Killing the tmux server under it instead makes its process
+	# group orphaned while it exits, and the SIGCONT the kernel then sends
+	# can cancel the stop LeakSanitizer's exit check waits for (under
+	# make check-asan), leaving it spinning forever.  No status file yet
+	# means in-pane has not reaped it, so the PID is still sockline's.
+	for dir in "$T"/pane*; do
+		[ -f "$dir/pid" ] && [ ! -f "$dir/status" ] || continue
+		pid=$(cat "$dir/pid")
+		kill "$pid" 2>/dev/null || continue
+		WAIT_SECS=10 wait_until test -f "$dir/status" ||
+			kill -KILL "$pid" 2>/dev/null || true
+	done
 	for sock in "$T"/tmux*.sock; do
 		[ -S "$sock" ] && tmux -S "$sock" kill-server 2>/dev/null 3>&-
 	done

@@ -19,6 +19,7 @@ Steps:
   send:TEXT            send TEXT (C escapes: \\n \\r \\t \\0 \\\\ \\xHH)
   send-file:PATH       send the bytes of PATH
   expect:TEXT          receive exactly TEXT (fails on anything else)
+  expect-file:PATH     receive exactly the bytes of PATH
   expect-eof           the next read must see end of stream
   expect-closed        end of stream or a reset, and no data
   recv-all:PATH        receive until end of stream, save to PATH
@@ -200,6 +201,20 @@ def run_steps(sock, steps):
                 got += b
             if bytes(got) != want:
                 fail("expected %r, got %r" % (want, bytes(got)))
+        elif name == "expect-file":
+            with open(arg, "rb") as f:
+                want = f.read()
+            got = bytearray()
+            while len(got) < len(want):
+                b = sock.recv(min(len(want) - len(got), 65536))
+                if not b:
+                    break
+                got += b
+            if bytes(got) != want:
+                at = next((i for i in range(min(len(got), len(want)))
+                           if got[i] != want[i]), min(len(got), len(want)))
+                fail("expected the %d bytes of %s, got %d differing at %d" %
+                     (len(want), arg, len(got), at))
         elif name == "expect-closed":
             # End of stream, or a reset: how a refused client is closed
             # when it had already sent bytes nobody read.

@@ -1,0 +1,83 @@
+/*
+ * The command line parser (src/options.c) on any argv: the input's
+ * NUL-separated strings are the arguments.  A usage error must say so
+ * and come back with status 2 (exit is a longjmp here, see noexit.h),
+ * never crash or leak; an accepted command line must be one the modes
+ * can run: the checks below are the rules options.c promises to keep.
+ */
+
+#include <getopt.h>
+#include <setjmp.h>
+
+#include "sockline.h"
+#include "fuzz.h"
+
+#define ARGS_MAX	24
+
+static jmp_buf		 back;
+static volatile int	 exit_status;
+static struct config	 cfg;
+
+void
+fuzz_exit(int status)
+{
+	exit_status = status;
+	longjmp(back, 1);
+}
+
+static void
+check_config(const struct config *c)
+{
+	CHECK(!(c->send_only && c->recv_only));
+	CHECK(!(c->interactive && c->batch));
+	CHECK(c->max_conns >= 1);
+	CHECK(c->port_hi >= c->port);
+	if (c->unix_sock) {
+		CHECK(c->path != NULL && c->path[0] != '\0');
+		CHECK(strlen(c->path) < sizeof(((struct sockaddr_un *)0)->sun_path));
+		CHECK(c->family == AF_UNSPEC);
+	} else {
+		CHECK(c->port_arg != NULL);
+		CHECK(c->host == NULL || c->host[0] != '\0');
+		CHECK(c->listen || c->host != NULL);
+		CHECK(c->listen || c->zero || c->port != 0);
+		CHECK(c->zero || c->port_hi == c->port);
+	}
+	if (!c->listen) {
+		CHECK(c->responder == RESP_NONE);
+		CHECK(!c->keep_open && c->allow.n == 0 && c->deny.n == 0);
+		CHECK(c->port_file == NULL);
+	}
+	if (c->responder == RESP_REPLY)
+		CHECK(c->reply != NULL);
+	if (c->responder == RESP_EXEC || c->responder == RESP_SHELL)
+		CHECK(c->exec_argv != NULL && c->exec_argv[0] != NULL);
+	if (c->lockstep)
+		CHECK(!c->listen && !c->zero);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fdp	 f = { data, size };
+	char		*argv[ARGS_MAX + 2];
+	int		 argc = 0, i;
+
+	argv[argc++] = strdup("sockline");
+	while (f.n > 0 && argc <= ARGS_MAX)
+		argv[argc++] = fdp_string(&f);
+	argv[argc] = NULL;
+
+	/* glibc's getopt starts afresh when optind is 0. */
+	optind = 0;
+	exit_status = -1;
+	if (setjmp(back) == 0) {
+		options_parse(argc, argv, &cfg);
+		check_config(&cfg);
+	} else
+		CHECK(exit_status == 0 || exit_status == 2);
+	options_free(&cfg);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}
