@@ -29,11 +29,19 @@ SRCS=		$(wildcard src/*.c)
 HDRS=		$(wildcard src/*.h)
 OBJS=		$(SRCS:.c=.o)
 
-all: deps $(PROG)
+all: $(PROG)
 
-# Installs missing Debian packages as root, else names the command to run.
+# Installs missing Debian packages as root, else names the command to
+# run: `build` ones for `make`, `test` ones for `make test` (a superset).
+# Every object waits for it (order-only, so `make -j` too), except under
+# `make install`, which builds with what is there.
+DEPS_LEVEL=	$(if $(filter test check-% demo,$(MAKECMDGOALS)),test,build)
 deps:
-	@scripts/deps build
+	@scripts/deps $(DEPS_LEVEL)
+
+ifeq ($(filter install uninstall,$(MAKECMDGOALS)),)
+$(OBJS): | deps
+endif
 
 $(PROG): $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(LDLIBS)
@@ -44,8 +52,7 @@ src/%.o: src/%.c $(HDRS)
 demo: all
 	@scripts/demo
 
-test: $(PROG)
-	@scripts/deps test
+test: $(PROG) | deps
 	bats $(BATS_FLAGS) test
 
 # Packagers: `make install DESTDIR=/tmp/stage PREFIX=/usr`.  Builds
@@ -63,11 +70,20 @@ install: $(PROG)
 	$(INSTALL) -m 0644 completions/$(PROG).fish \
 	    $(DESTDIR)$(FISHCOMPDIR)/$(PROG).fish
 
-# Removes the files install put there; the directories may be shared.
+# Removes the files install put there.  Directories go only inside a
+# DESTDIR staging tree, and only when left empty: under a real prefix
+# (/usr/local/bin, ...) they belong to the system and other packages.
+INSTALLDIRS=	$(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/$(PROG) $(DESTDIR)$(MANDIR)/man1/$(PROG).1 \
 	    $(DESTDIR)$(BASHCOMPDIR)/$(PROG) $(DESTDIR)$(ZSHCOMPDIR)/_$(PROG) \
 	    $(DESTDIR)$(FISHCOMPDIR)/$(PROG).fish
+	@if [ -n "$(DESTDIR)" ]; then \
+	    for d in $(INSTALLDIRS); do \
+	        while [ -n "$$d" ] && [ "$$d" != / ] && \
+	            rmdir "$(DESTDIR)$$d" 2>/dev/null; do d=$${d%/*}; done; \
+	    done; \
+	fi
 
 .PHONY: install uninstall
 

@@ -36,13 +36,27 @@ usr/local/share/zsh/site-functions/_sockline"
 	[ "$(stat -c %a "$T/stage/usr/local/bin/sockline")" = 755 ]
 }
 
-@test "make uninstall removes every file make install put there" {
+@test "make uninstall leaves the DESTDIR it installed into empty" {
 	mk install DESTDIR="$T/stage" PREFIX=/usr
 	[ -x "$T/stage/usr/bin/sockline" ]
 	run mk uninstall DESTDIR="$T/stage" PREFIX=/usr
 	assert_success
-	run files_under "$T/stage"
+	# Not a file nor a directory left: the tree was made by install.
+	run find "$T/stage" -mindepth 1
 	assert_output ""
+	[ -d "$T/stage" ]
+}
+
+@test "make uninstall keeps a directory that holds something else" {
+	mkdir -p "$T/stage/usr/bin"
+	echo other >"$T/stage/usr/bin/other-tool"
+	mk install DESTDIR="$T/stage" PREFIX=/usr
+	run mk uninstall DESTDIR="$T/stage" PREFIX=/usr
+	assert_success
+	run find "$T/stage" -mindepth 1
+	assert_output "$T/stage/usr
+$T/stage/usr/bin
+$T/stage/usr/bin/other-tool"
 }
 
 @test "BINDIR, MANDIR and PREFIX each move what goes there" {
