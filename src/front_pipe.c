@@ -172,6 +172,11 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
 	if (flags & OUT_SENDER)
 		msg_verbose(f->s->cfg, 0, "Received %zu bytes from %s", n,
 		    peer_addr(from, name, sizeof(name)));
+	if (stdout_closed && n > 0) {
+		session_fail(f->s, "write to stdout failed: %s",
+		    strerror(EBADF));
+		return;
+	}
 	if (pf->discard)
 		return;
 	memset(&dump, 0, sizeof(dump));

@@ -5,11 +5,13 @@
  */
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,14 +163,58 @@ fail:
 	return -1;
 }
 
-/* Writes the port to FILE through a rename, so readers never see half. */
+/*
+ * Writes the port into something that is not a regular file (a FIFO a
+ * script waits on, /dev/stdout, a symbolic link): in place, since a
+ * rename would replace the device, pipe or link with a plain file.  One
+ * short write, so a reader still sees the whole line or nothing.
+ */
+static int
+write_port_in_place(const char *path, uint16_t port)
+{
+	struct stat	st, out;
+	char		line[16];
+	int		fd, n, e;
+
+	n = snprintf(line, sizeof(line), "%u\n", port);
+	/*
+	 * Our own stdout (/dev/stdout, /proc/self/fd/1): through fd 1, or a
+	 * second open would write at its own offset, under what follows.
+	 */
+	if (stat(path, &st) == 0 && fstat(STDOUT_FILENO, &out) == 0 &&
+	    st.st_dev == out.st_dev && st.st_ino == out.st_ino)
+		return write(STDOUT_FILENO, line, (size_t)n) == n ? 0 : -1;
+	/*
+	 * Never blocking: signals are only taken in the event loop, so an
+	 * open() waiting for a FIFO's reader could not be interrupted.  A
+	 * FIFO nobody reads yet fails with ENXIO instead.
+	 */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
+	    O_NONBLOCK | O_CLOEXEC, 0644)) == -1)
+		return -1;
+	if (write(fd, line, (size_t)n) != n) {
+		e = errno != 0 ? errno : EIO;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+/*
+ * Writes the port to FILE through a rename, so readers never see half;
+ * a path that exists and is not a plain regular file is written in place.
+ */
 static int
 write_port_file(const char *path, uint16_t port)
 {
-	char	*tmp;
-	FILE	*f;
-	int	 fd, e;
+	struct stat	 st;
+	char		*tmp;
+	FILE		*f;
+	int		 fd, e;
 
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_port_in_place(path, port);
 	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
 		return -1;
 	if ((fd = mkstemp(tmp)) == -1)
@@ -317,6 +363,7 @@ serve(struct listener *l)
 	if (cfg->port_file != NULL && write_port_file(cfg->port_file,
 	    port) == -1) {
 		msg_warn("cannot write port file %s: %s", cfg->port_file,
+		    errno == ENXIO ? "a FIFO with no reader yet" :
 		    strerror(errno));
 		return -1;
 	}

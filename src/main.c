@@ -16,7 +16,7 @@ main(int argc, char **argv)
 
 	/* A closed stdin is simply an empty one; see fd_keep_open(). */
 	fd_keep_open(STDIN_FILENO);
-	fd_keep_open(STDOUT_FILENO);
+	stdout_closed = fd_keep_open(STDOUT_FILENO);
 	fd_keep_open(STDERR_FILENO);
 
 	options_parse(argc, argv, &cfg);

@@ -190,6 +190,9 @@ size_t		 frame_next(const char *, size_t, size_t, int);
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
+/* stdout was closed at start (now /dev/null): received data has nowhere
+ * to go, and losing it must not end in exit 0 (design item 3). */
+extern int	 stdout_closed;
 
 /* signals.c */
 extern volatile sig_atomic_t	 sig_caught;

@@ -22,6 +22,8 @@ now_ms(void)
  * bytes written back to it as if it were stdout.  Returns 1 if the fd
  * had been closed.
  */
+int	stdout_closed;
+
 int
 fd_keep_open(int fd)
 {

@@ -73,3 +73,22 @@ load helpers/common
 	run --separate-stderr "$SOCKLINE" -V
 	assert_success
 }
+
+@test "received data with stdout closed is an error (exit 1), never a silent loss" {
+	bg srv peer.py --listen --port-file "$T/port" send:'data\n' close
+	port=$(port_of "$T/port")
+	# sh closes stdout: `run` would capture it through a pipe of its own.
+	run --separate-stderr timeout 10 sh -c 'exec "$@" </dev/null >&-' sh \
+		"$SOCKLINE" 127.0.0.1 "$port"
+	assert_failure 1
+	assert_equal "$stderr" "sockline: write to stdout failed: Bad file descriptor"
+}
+
+@test "with stdout closed, a session that receives nothing still exits 0" {
+	bg srv peer.py --listen --port-file "$T/port" expect:'hi\n' expect-eof close
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 sh -c 'echo hi | exec "$@" >&-' sh \
+		"$SOCKLINE" 127.0.0.1 "$port"
+	assert_success
+	assert_equal "$stderr" ""
+}
