@@ -52,7 +52,7 @@ addr_parse_port(const char *s, int allow_zero, int numeric, uint16_t *port,
 		snprintf(err, errlen, "empty port");
 		return -1;
 	}
-	if (all_digits(s) || ((*s == '-' || *s == '+') && all_digits(s + 1))) {
+	if (all_digits(s) || (*s == '-' && all_digits(s + 1))) {
 		errno = 0;
 		v = strtoul(s, NULL, 10);
 		if (*s == '-' || errno == ERANGE || v > 65535 ||

@@ -29,8 +29,19 @@ bind_source(const struct config *cfg, int fd, int family, char *err,
 		return 0;
 	c.family = family;
 	if (addr_resolve(&c, cfg->source, cfg->source_port, CFG_SOCKTYPE(cfg),
-	    1, &ai, err, errlen) == -1)
+	    1, &ai, err, errlen) == -1) {
+		/*
+		 * Without -4/-6 the family is the target's, so the conflict
+		 * is between the two addresses, not with an option.
+		 */
+		if (cfg->family == AF_UNSPEC && cfg->source != NULL &&
+		    addr_is_numeric(cfg->source))
+			snprintf(err, errlen, "-s %s is an IPv%c address, and "
+			    "cannot reach an IPv%c one", cfg->source,
+			    family == AF_INET ? '6' : '4',
+			    family == AF_INET ? '4' : '6');
 		return -1;
+	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	r = bind(fd, ai->ai_addr, ai->ai_addrlen);
 	if (r == -1)

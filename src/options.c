@@ -188,6 +188,25 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/*
+ * "[::1]" or "[fe80::1%lo]", as URLs and socat write an IPv6 host: the
+ * literal inside, copied to buf.  Anything else is returned as it is
+ * and resolved, or refused, as given.
+ */
+static const char *
+unbracket(const char *s, char *buf, size_t len)
+{
+	size_t	n;
+
+	if (s == NULL || s[0] != '[' || (n = strlen(s)) < 3 ||
+	    s[n - 1] != ']' || memchr(s + 1, ':', n - 2) == NULL ||
+	    n - 2 >= len)
+		return s;
+	memcpy(buf, s + 1, n - 2);
+	buf[n - 2] = '\0';
+	return buf;
+}
+
 /* Prints "[-46hlnVv] [-b N] ..." built from the table. */
 static void
 synopsis(FILE *f)
@@ -507,6 +526,9 @@ check_operands(struct config *cfg, int argc, char **argv)
 		    &cfg->source_port, err, sizeof(err)) == -1)
 			usage_error("-p: %s", err);
 	}
+	cfg->host = unbracket(cfg->host, cfg->host_buf, sizeof(cfg->host_buf));
+	cfg->source = unbracket(cfg->source, cfg->source_buf,
+	    sizeof(cfg->source_buf));
 	if (cfg->host != NULL && *cfg->host == '\0')
 		usage_error("empty host");
 	if (cfg->numeric && cfg->host != NULL && !addr_is_numeric(cfg->host))

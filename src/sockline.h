@@ -96,6 +96,9 @@ struct config {
 	const char	*source;	/* -s */
 	const char	*source_port_arg; /* -p, before the mode is known */
 	uint16_t	 source_port;
+	/* "[::1]" as host or -s: the literal without its brackets. */
+	char		 host_buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
+	char		 source_buf[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
 
 	int		 keep_open;	/* -k */
 	int		 max_conns;	/* -m */

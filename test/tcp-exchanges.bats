@@ -96,12 +96,25 @@ localhost_reaches() {
 	localhost_reaches -6 v6
 }
 
-@test "a service name is accepted as the port" {
-	# Port 80 is not ours to listen on, so check that "http" became 80
-	# by where the connection went: a closed port names it in its error.
-	run --separate-stderr timeout 10 "$SOCKLINE" -v -4 127.0.0.1 http </dev/null
-	refute [ "$status" -eq 2 ]
-	[[ "$stderr" == *"127.0.0.1 port 80 (tcp)"* || "$stderr" == *" 80 port [tcp/http] succeeded!"* ]]
+@test "a service name is accepted as the port, listening and connecting" {
+	grep -qE '^http[[:space:]]+80/tcp' /etc/services ||
+		skip "/etc/services has no http entry"
+	netns_or_skip
+	# Port 80 is ours only inside a network namespace of our own.
+	run --separate-stderr in_netns '
+		printf "over-http\n" >"$T/in"
+		"$SOCKLINE" -l 127.0.0.1 http --port-file "$T/p" <"$T/in" \
+			>"$T/sl.out" 2>&1 3>&- &
+		wait_file "$T/p" || exit 98
+		cat "$T/p"
+		printf "back\n" | "$SOCKLINE" -v 127.0.0.1 http
+		wait
+		cat "$T/sl.out"'
+	assert_success
+	assert_output "80
+over-http
+back"
+	assert_equal "$stderr" "Connection to 127.0.0.1 80 port [tcp/http] succeeded!"
 }
 
 @test "a listener with no host accepts an IPv4 client and shows it as IPv4" {
@@ -160,13 +173,37 @@ localhost_reaches() {
 	assert_equal "$(cat "$T/sl2.out")" "again"
 }
 
-@test "-b sets the backlog of a listener that still serves" {
-	bg sl "$SOCKLINE" -v -b 1 -l 127.0.0.1 0
+@test "-b sets the backlog of a listener (ss shows it), and the default is 128" {
+	command -v ss >/dev/null || skip "ss (iproute2) is not installed"
+	bg sl "$SOCKLINE" -v -b 7 -l 127.0.0.1 0
 	port=$(listening_port sl)
+	# For a listening socket, ss's Send-Q column is the backlog.
+	run ss -Hltn "sport = :$port"
+	assert_output --regexp "^LISTEN +0 +7 +127\.0\.0\.1:$port "
+	bg sl2 "$SOCKLINE" -v -l 127.0.0.1 0
+	port2=$(listening_port sl2)
+	run ss -Hltn "sport = :$port2"
+	assert_output --regexp "^LISTEN +0 +128 +127\.0\.0\.1:$port2 "
 	run peer.py --connect 127.0.0.1 --port "$port" send:'b\n' close
 	assert_success
 	finish "$sl_pid"
 	assert_equal "$status" 0
+}
+
+@test "an IPv6 literal in brackets works as a host, for -l and for -s" {
+	printf 'from-listener\n' >"$T/in"
+	bg_in sl "$T/in" "$SOCKLINE" -v -l '[::1]' 0
+	port=$(listening_port sl)
+	grep -qx "Listening on ::1 $port" "$T/sl.err"
+	run --separate-stderr timeout 10 "$SOCKLINE" -s '[::1]' '[::1]' "$port" </dev/null
+	assert_success
+	assert_output "from-listener"
+}
+
+@test "-s with an address of the other family names both, not an option" {
+	run --separate-stderr timeout 10 "$SOCKLINE" -s ::1 127.0.0.1 9 </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockline: -s ::1 is an IPv6 address, and cannot reach an IPv4 one"
 }
 
 @test "--port-file holds the bound port once the listener is ready" {
