@@ -16,9 +16,6 @@
 
 #include "sockline.h"
 
-/* The pause that ends a message without a newline ("tens of ms"). */
-#define REPLY_PAUSE_MS	50
-
 /* Replies queued for one client before its input is paused. */
 #define RESP_OUT_MAX	(4 * BUF_CHUNK)
 
@@ -134,7 +131,7 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 		}
 		r->partial = n > 0 && p[n - 1] != '\n';
 		if (r->partial)
-			ev_timer_start(s->ev, &r->pause, REPLY_PAUSE_MS);
+			ev_timer_start(s->ev, &r->pause, LINE_PAUSE_MS);
 		else
 			ev_timer_stop(s->ev, &r->pause);
 		break;

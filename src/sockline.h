@@ -36,6 +36,13 @@
 /* How long stdin may have nothing ready once the peer has closed. */
 #define PEER_EOF_GRACE_MS	100
 
+/*
+ * The pause ("tens of ms", design item 13) after which bytes without a
+ * newline count as a whole message: --reply answers them, --lockstep
+ * takes them as the reply, and -k shows a client's partial line.
+ */
+#define LINE_PAUSE_MS		50
+
 /* Room for any numeric address with a scope: "fe80::1%eth0". */
 #define ADDR_STRLEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
 
@@ -280,6 +287,7 @@ struct conn {
 	struct peer		 peer;		/* the other end */
 	struct buf		 out;		/* bytes or framed datagrams */
 	struct buf		 in;		/* -k: a line not yet shown */
+	int64_t			 in_ms;		/* when in last grew */
 	struct resp		*resp;		/* responder state, if any */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
@@ -444,6 +452,7 @@ struct session {
 	struct ev_timer		 idle_timer;	/* -i */
 	struct ev_timer		 stall_timer;	/* -k: a client stopped reading */
 	struct ev_timer		 flush_timer;	/* quitting: the wait to flush */
+	struct ev_timer		 partial_timer;	/* -k: shows paused partial lines */
 	int			 quitting;	/* exit was asked: flush, then go */
 
 	/* --lockstep: one reply per line sent. */
