@@ -222,6 +222,23 @@ oom:
 	session_fail(s, "out of memory");
 }
 
+/*
+ * -m on a datagram listener with -e or -c: a datagram that would start
+ * one program more than -m allows (it comes from a new sender, one with
+ * an address to answer) is not taken.  A program counts until its
+ * output ends, which as a rule is when it exits.
+ */
+int
+respond_dgram_full(const struct session *s, const struct sender *sd,
+    socklen_t len)
+{
+	if (!is_exec(s->cfg) || (sd != NULL && sd->resp != NULL))
+		return 0;
+	if (len <= sizeof(sa_family_t))
+		return 0;
+	return s->nprograms >= s->cfg->max_conns;
+}
+
 /* How much more c may be read, given what its responder has queued. */
 size_t
 respond_room(struct session *s, struct conn *c)

@@ -426,6 +426,9 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
+	int			 nprograms;	/* -e, -c: senders' programs running */
+	int64_t			 cap_note_ms;	/* -m: last refusal reported */
+	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
@@ -525,6 +528,8 @@ void		 respond_stream_eof(struct session *, struct conn *);
 void		 respond_dgram(struct session *, struct conn *, struct sender *,
 		    const char *, size_t);
 size_t		 respond_room(struct session *, struct conn *);
+int		 respond_dgram_full(const struct session *,
+		    const struct sender *, socklen_t);
 int		 respond_busy(const struct conn *);
 void		 respond_conn_free(struct session *, struct conn *);
 void		 respond_sender_free(struct session *, struct sender *);

@@ -170,6 +170,45 @@ two_programs() {
 	assert_success
 }
 
+@test "-m caps the programs of a UDP -e listener; a new sender beyond it is dropped" {
+	listen sl -m 3 -u 127.0.0.1 0 -c "echo started >>'$T/started'; exec cat"
+	for i in 1 2 3; do
+		run peer.py --udp --connect 127.0.0.1 --port "$port" send:"s$i\\n" expect:"s$i\\n"
+		assert_success
+	done
+	for i in 4 5 6; do
+		run peer.py --udp --connect 127.0.0.1 --port "$port" send:"s$i\\n" no-dgram-within:200
+		assert_success
+	done
+	run wc -l <"$T/started"
+	assert_output 3
+	run grep -c 's[456]' "$T/sl.out"
+	assert_output 0
+	# -v says so, at most once a second: here at least once.
+	wait_line "$T/sl.err" '^Refused a datagram from 127\.0\.0\.1 [0-9]+: 3 programs already running \(-m\)'
+	kill -0 "$sl_pid"
+}
+
+# read_pipes: how many pipes the listener has open for reading.
+read_pipes() {
+	ls -l "/proc/$sl_pid/fd" | grep -c '^lr.*pipe:' || true
+}
+
+# The listener has closed the first program's output pipe.
+output_closed() {
+	(($(read_pipes) == before))
+}
+
+@test "a UDP sender's program that has ended no longer counts against -m" {
+	listen sl -m 1 -u 127.0.0.1 0 -e 'head -n 1'
+	before=$(read_pipes)
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'a\n' expect:'a\n'
+	assert_success
+	wait_until output_closed
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'b\n' expect:'b\n'
+	assert_success
+}
+
 @test "responders are for listening only" {
 	run --separate-stderr "$SOCKLINE" --echo 127.0.0.1 80
 	assert_failure 2
