@@ -737,9 +737,9 @@ take_input(struct session *s, const char *p, size_t n)
 		deliver(s, p, n);
 }
 
-/* Input from the user (a chunk in batch mode, lines at the prompt). */
-void
-session_input(struct session *s, const char *p, size_t n)
+/* Input bytes through -C, then on to take_input(). */
+static void
+translate_input(struct session *s, const char *p, size_t n)
 {
 	size_t	k;
 
@@ -756,6 +756,13 @@ session_input(struct session *s, const char *p, size_t n)
 	}
 	if (!s->cfg->crlf)
 		take_input(s, p, n);
+}
+
+/* Input from the user (a chunk in batch mode, lines at the prompt). */
+void
+session_input(struct session *s, const char *p, size_t n)
+{
+	translate_input(s, p, n);
 	if (s->peer_eof)
 		ev_timer_start(s->ev, &s->grace_timer, PEER_EOF_GRACE_MS);
 	session_update_input(s);
@@ -764,6 +771,15 @@ session_input(struct session *s, const char *p, size_t n)
 void
 session_input_eof(struct session *s)
 {
+	size_t	n = buf_used(&s->staged);
+
+	/*
+	 * --lockstep is line by line: a last line without a newline gets
+	 * one (CRLF with -C), or a line server would never answer it.
+	 */
+	if (s->cfg->lockstep && !s->input_eof && n > 0 &&
+	    buf_head(&s->staged)[n - 1] != '\n')
+		translate_input(s, "\n", 1);
 	s->input_eof = 1;
 	session_update_input(s);
 }
