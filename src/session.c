@@ -1077,6 +1077,7 @@ session_free(struct session *s)
 	buf_free(&s->staged);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
+	ev_timer_stop(s->ev, &s->ls_pause);
 	ev_timer_stop(s->ev, &s->quit_timer);
 	ev_timer_stop(s->ev, &s->grace_timer);
 	ev_timer_stop(s->ev, &s->delay_timer);

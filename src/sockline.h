@@ -464,6 +464,8 @@ struct session {
 	int			 ls_line;	/* lines sent so far */
 	struct buf		 ls_reply;	/* a reply line being assembled */
 	struct ev_timer		 ls_timer;
+	struct ev_timer		 ls_pause;	/* a partial reply that paused */
+	int			 ls_midline;	/* a long reply printed in part */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
 };
