@@ -353,9 +353,12 @@ session_received(struct session *s, struct conn *c, struct sender *sd,
     const char *buf, size_t n, int flags)
 {
 	session_traffic(s);
-	/* With -k the log says which client, as for answers to it. */
+	/*
+	 * With -k, or on a listening datagram socket, the log says which
+	 * peer: every record alike, from the first, as for answers to it.
+	 */
 	log_data(LOG_RECEIVED, sd != NULL ? &sd->peer : &c->peer, buf, n,
-	    flags | (s->cfg->keep_open ? OUT_SENDER : 0));
+	    flags | (s->cfg->keep_open || sd != NULL ? OUT_SENDER : 0));
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
