@@ -144,6 +144,19 @@ start_k() {
 	assert_output 1
 }
 
+@test "a v4-mapped --allow or --deny entry stands for its IPv4 address" {
+	start_k --allow ::ffff:127.0.0.1 127.0.0.1 0 --echo
+	run peer.py --connect 127.0.0.1 --port "$port" send:'mapped ok\n' expect:'mapped ok\n' close
+	assert_success
+	kill "$sl_pid"
+	finish "$sl_pid"
+	rm -f "$T/port"
+	start_k --deny ::ffff:127.0.0.0/104 127.0.0.1 0 --echo
+	run peer.py --connect 127.0.0.1 --port "$port" send:'denied\n' expect-closed
+	assert_success
+	wait_line "$T/sl.err" '^Refused a connection from 127\.0\.0\.1 [0-9]+: not allowed$'
+}
+
 @test "--allow and --deny apply to UDP senders too" {
 	bg sl "$SOCKLINE" -v -u -l --deny 127.0.0.1 0 --echo --port-file "$T/port"
 	port=$(port_of "$T/port")
