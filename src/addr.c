@@ -419,6 +419,8 @@ peer_name(const struct peer *p, char *buf, size_t len)
 int
 addr_parse_cidr(const char *s, struct cidr *c)
 {
+	static const uint8_t	 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+				    0xff, 0xff };
 	char		 a[INET6_ADDRSTRLEN];
 	const char	*slash = strchr(s, '/');
 	size_t		 n = slash != NULL ? (size_t)(slash - s) : strlen(s);
@@ -449,6 +451,17 @@ addr_parse_cidr(const char *s, struct cidr *c)
 	}
 	for (i = c->bits; i < max; i++)
 		c->addr[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	/*
+	 * A peer at a v4-mapped address counts as IPv4 (addr_cidr_match),
+	 * so a v4-mapped entry is its IPv4 address, or it matches nobody.
+	 */
+	if (c->family == AF_INET6 && c->bits >= 96 &&
+	    memcmp(c->addr, v4mapped, sizeof(v4mapped)) == 0) {
+		c->family = AF_INET;
+		memmove(c->addr, c->addr + 12, 4);
+		memset(c->addr + 4, 0, 12);
+		c->bits -= 96;
+	}
 	return 0;
 }
 

@@ -26,6 +26,9 @@
 /* Senders remembered per session; the oldest is forgotten first. */
 #define SENDERS_MAX	1024
 
+/* -v reports datagrams refused for -m at most this often. */
+#define CAP_NOTE_MS	1000
+
 struct dgram_hdr {
 	uint32_t		 len;
 	socklen_t		 addrlen;	/* 0: the connected peer */
@@ -182,6 +185,36 @@ refuse_sender(struct session *s, const struct sockaddr_storage *ss,
 	    peer_addr(&p, name, sizeof(name)));
 }
 
+/*
+ * -m: a datagram that would start one program too many is dropped.  -v
+ * reports it at most once a CAP_NOTE_MS, saying how many more went
+ * unreported since, so a flood of senders cannot flood stderr.
+ */
+static void
+refuse_full(struct session *s, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	struct peer	p;
+	char		name[PEER_HOSTLEN + 8], more[64] = "";
+	int64_t		now = now_ms();
+
+	if (s->cfg->verbose == 0)
+		return;
+	if (s->cap_note_ms != 0 && now - s->cap_note_ms < CAP_NOTE_MS) {
+		s->cap_unnoted++;
+		return;
+	}
+	if (s->cap_unnoted > 0)
+		snprintf(more, sizeof(more), " (and %ld more since the last "
+		    "report)", s->cap_unnoted);
+	s->cap_note_ms = now;
+	s->cap_unnoted = 0;
+	peer_set(&p, CFG_PROTO(s->cfg), (const struct sockaddr *)ss, len);
+	msg_verbose(s->cfg, 1, "Refused a datagram from %s: %d program%s "
+	    "already running (-m)%s", peer_addr(&p, name, sizeof(name)),
+	    s->cfg->max_conns, s->cfg->max_conns == 1 ? "" : "s", more);
+}
+
 static void
 dgram_read(struct session *s, struct conn *c)
 {
@@ -218,8 +251,12 @@ dgram_read(struct session *s, struct conn *c)
 		refuse_sender(s, &ss, len);
 		return;
 	}
-	if ((sd = find_sender(s, &ss, len)) == NULL &&
-	    (sd = add_sender(s, c, &ss, len)) == NULL) {
+	sd = find_sender(s, &ss, len);
+	if (respond_dgram_full(s, sd, len)) {
+		refuse_full(s, &ss, len);
+		return;
+	}
+	if (sd == NULL && (sd = add_sender(s, c, &ss, len)) == NULL) {
 		session_fail(s, "out of memory");
 		return;
 	}

@@ -175,6 +175,9 @@ child_start(struct session *s, struct conn *c, struct sender *sd)
 		run_program(ch, in[0], out[1]);
 	}
 	track(ch->pid);
+	/* Datagram senders' programs are capped by -m (respond.c). */
+	if (sd != NULL)
+		s->nprograms++;
 	close(in[0]);
 	close(out[1]);
 	ch->in_fd = in[1];
@@ -298,6 +301,17 @@ child_in_event(int fd, int events, void *arg)
 		stream_after(ch->s, ch->c);
 }
 
+/* The program's output has ended: it no longer counts against -m. */
+static void
+close_out(struct child *ch)
+{
+	ev_del(ch->s->ev, ch->out_fd);
+	close(ch->out_fd);
+	ch->out_fd = -1;
+	if (ch->sd != NULL)
+		ch->s->nprograms--;
+}
+
 /* Datagram mode: each line of the program's output is one datagram. */
 static void
 send_lines(struct child *ch, const char *p, size_t n, int eof)
@@ -338,9 +352,7 @@ child_out_event(int fd, int events, void *arg)
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		ev_del(s->ev, fd);
-		close(fd);
-		ch->out_fd = -1;
+		close_out(ch);
 		if (ch->sd != NULL)
 			send_lines(ch, NULL, 0, 1);
 	} else if (ch->sd != NULL)
@@ -357,10 +369,8 @@ void
 child_free(struct child *ch)
 {
 	close_in(ch);
-	if (ch->out_fd != -1) {
-		ev_del(ch->s->ev, ch->out_fd);
-		close(ch->out_fd);
-	}
+	if (ch->out_fd != -1)
+		close_out(ch);
 	/* Still running without its client: nothing left for it to do. */
 	if (tracked(ch->pid))
 		kill(ch->pid, SIGTERM);

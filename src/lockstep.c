@@ -8,6 +8,12 @@
  * the first line is sent, whatever arrives within a short window is
  * taken as the greeting and printed, until it pauses; so replies are
  * never off by one against such a server.
+ *
+ * A stream reply is a line, or bytes without a newline followed by a
+ * pause of LINE_PAUSE_MS: the rule --reply answers by, so that a server
+ * answering "Hi" or a prompt is not taken for a silent one.  The price:
+ * a server that stops for longer than that inside a line (under
+ * REPLY_HOLD_MAX of it) has its line taken as two replies.
  */
 
 #include <stdio.h>
@@ -37,6 +43,11 @@ on_timer(void *arg)
 	struct session	*s = arg;
 
 	if (s->ls_greeting) {
+		/* A greeting without a newline ends with its own pause. */
+		if (s->ls_pause.active) {
+			ev_timer_start(s->ev, &s->ls_timer, GREETING_GAP_MS);
+			return;
+		}
 		s->ls_greeting = 0;
 		s->ls_waiting = 0;
 		session_update_input(s);
@@ -46,12 +57,15 @@ on_timer(void *arg)
 	    reply_ms(s) / 1000, reply_ms(s) % 1000);
 }
 
+static void	on_pause(void *);
+
 void
 lockstep_start(struct session *s)
 {
 	const struct conn	*c = TAILQ_FIRST(&s->conns);
 
 	ev_timer_init(&s->ls_timer, on_timer, s);
+	ev_timer_init(&s->ls_pause, on_pause, s);
 	if (c != NULL && c->kind == CONN_STREAM) {
 		s->ls_waiting = 1;
 		s->ls_greeting = 1;
@@ -100,6 +114,25 @@ got_reply(struct session *s)
 	session_update_input(s);
 }
 
+/* What is held of a reply line is printed, with a newline added. */
+static void
+print_rest(struct session *s)
+{
+	ev_timer_stop(s->ev, &s->ls_pause);
+	if (buf_used(&s->ls_reply) == 0)
+		return;
+	print(s, buf_head(&s->ls_reply), buf_used(&s->ls_reply), 1);
+	buf_free(&s->ls_reply);
+	got_reply(s);
+}
+
+/* A partial reply has had no more bytes for LINE_PAUSE_MS: it is one. */
+static void
+on_pause(void *arg)
+{
+	print_rest(arg);
+}
+
 /*
  * Received bytes.  Complete lines (or a datagram, with a newline added
  * if it has none, so replies stay one per line) are printed, each one
@@ -127,9 +160,18 @@ lockstep_received(struct session *s, const char *p, size_t n, int flags)
 		line = buf_head(&s->ls_reply)[k - 1] == '\n';
 		print(s, buf_head(&s->ls_reply), k, 0);
 		buf_consume(&s->ls_reply, k);
+		s->ls_midline = !line;
 		if (line)
 			got_reply(s);
 	}
+	/*
+	 * Each byte that comes starts the pause over.  A line already
+	 * printed in part is plainly a line: only its newline ends it.
+	 */
+	if (buf_used(&s->ls_reply) > 0 && !s->ls_midline)
+		ev_timer_start(s->ev, &s->ls_pause, LINE_PAUSE_MS);
+	else
+		ev_timer_stop(s->ev, &s->ls_pause);
 	return 1;
 }
 
@@ -140,11 +182,7 @@ lockstep_received(struct session *s, const char *p, size_t n, int flags)
 int
 lockstep_eof(struct session *s)
 {
-	if (buf_used(&s->ls_reply) > 0) {
-		print(s, buf_head(&s->ls_reply), buf_used(&s->ls_reply), 1);
-		buf_free(&s->ls_reply);
-		got_reply(s);
-	}
+	print_rest(s);
 	if (s->ls_greeting) {
 		s->ls_greeting = 0;
 		s->ls_waiting = 0;

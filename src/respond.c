@@ -16,9 +16,6 @@
 
 #include "sockline.h"
 
-/* The pause that ends a message without a newline ("tens of ms"). */
-#define REPLY_PAUSE_MS	50
-
 /* Replies queued for one client before its input is paused. */
 #define RESP_OUT_MAX	(4 * BUF_CHUNK)
 
@@ -134,7 +131,7 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 		}
 		r->partial = n > 0 && p[n - 1] != '\n';
 		if (r->partial)
-			ev_timer_start(s->ev, &r->pause, REPLY_PAUSE_MS);
+			ev_timer_start(s->ev, &r->pause, LINE_PAUSE_MS);
 		else
 			ev_timer_stop(s->ev, &r->pause);
 		break;
@@ -223,6 +220,23 @@ respond_dgram(struct session *s, struct conn *c, struct sender *sd,
 	return;
 oom:
 	session_fail(s, "out of memory");
+}
+
+/*
+ * -m on a datagram listener with -e or -c: a datagram that would start
+ * one program more than -m allows (it comes from a new sender, one with
+ * an address to answer) is not taken.  A program counts until its
+ * output ends, which as a rule is when it exits.
+ */
+int
+respond_dgram_full(const struct session *s, const struct sender *sd,
+    socklen_t len)
+{
+	if (!is_exec(s->cfg) || (sd != NULL && sd->resp != NULL))
+		return 0;
+	if (len <= sizeof(sa_family_t))
+		return 0;
+	return s->nprograms >= s->cfg->max_conns;
 }
 
 /* How much more c may be read, given what its responder has queued. */

@@ -53,6 +53,7 @@
 static char	xlate[2 * BUF_CHUNK];
 
 static void	on_flush_timer(void *);
+static void	on_partial_timer(void *);
 
 static void	conn_free(struct session *, struct conn *);
 static void	show_rest(struct session *, struct conn *);
@@ -153,6 +154,7 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	ev_timer_init(&s->idle_timer, on_idle_timer, s);
 	ev_timer_init(&s->stall_timer, on_stall_timer, s);
 	ev_timer_init(&s->flush_timer, on_flush_timer, s);
+	ev_timer_init(&s->partial_timer, on_partial_timer, s);
 }
 
 /* Ends the session with a message and exit status 1. */
@@ -238,9 +240,54 @@ session_traffic(struct session *s)
 }
 
 /*
+ * -k: c holds a partial line that has just grown.  One timer serves
+ * every client, so thousands of idle ones cost nothing: it is started
+ * only when none is running, and only when it fires are the clients
+ * walked.
+ */
+static void
+hold_partial(struct session *s, struct conn *c)
+{
+	if (buf_used(&c->in) == 0)
+		return;
+	c->in_ms = now_ms();
+	if (!s->partial_timer.active)
+		ev_timer_start(s->ev, &s->partial_timer, LINE_PAUSE_MS);
+}
+
+/*
+ * A partial line that has had no more bytes for LINE_PAUSE_MS is shown
+ * as it is: a prompt ("login: ") or a message without a newline must
+ * not stay hidden while its client waits for an answer.  The timer is
+ * then started again for the youngest partial line left, so it fires at
+ * most once per pause however many clients there are, and a partial
+ * line is shown between one and two pauses after its last byte.
+ */
+static void
+on_partial_timer(void *arg)
+{
+	struct session	*s = arg;
+	struct conn	*c;
+	int64_t		 now = now_ms(), youngest = -1;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (buf_used(&c->in) == 0)
+			continue;
+		if (now - c->in_ms >= LINE_PAUSE_MS)
+			show_rest(s, c);
+		else if (c->in_ms > youngest)
+			youngest = c->in_ms;
+	}
+	if (youngest >= 0)
+		ev_timer_start(s->ev, &s->partial_timer,
+		    (long)(youngest + LINE_PAUSE_MS - now));
+}
+
+/*
  * Shows received bytes.  With -k, several clients share one output, so
  * each one's bytes go out a whole line at a time, never mixed inside a
- * line with another's; a partial line waits in c->in.
+ * line with another's; a partial line waits in c->in, until its newline
+ * comes, it reaches BUF_CHUNK, its client ends, or it pauses.
  */
 static void
 show(struct session *s, struct conn *c, const struct peer *p,
@@ -270,16 +317,18 @@ show(struct session *s, struct conn *c, const struct peer *p,
 		}
 	}
 	if (nl == NULL && n < BUF_CHUNK) {
-		if (buf != buf_head(&c->in) && buf_append(&c->in, buf, n) == -1)
-			session_fail(s, "out of memory");
+		hold_partial(s, c);
 		return;
 	}
 	k = nl != NULL ? (size_t)(nl - buf) : n;
 	s->front->ops->output(s->front, p, buf, k, flags);
 	if (buf == buf_head(&c->in))
 		buf_consume(&c->in, k);
-	else if (k < n && buf_append(&c->in, buf + k, n - k) == -1)
+	else if (k < n && buf_append(&c->in, buf + k, n - k) == -1) {
 		session_fail(s, "out of memory");
+		return;
+	}
+	hold_partial(s, c);
 }
 
 /* Shows what is left of a partial line, once its client is done. */
@@ -304,9 +353,12 @@ session_received(struct session *s, struct conn *c, struct sender *sd,
     const char *buf, size_t n, int flags)
 {
 	session_traffic(s);
-	/* With -k the log says which client, as for answers to it. */
+	/*
+	 * With -k, or on a listening datagram socket, the log says which
+	 * peer: every record alike, from the first, as for answers to it.
+	 */
 	log_data(LOG_RECEIVED, sd != NULL ? &sd->peer : &c->peer, buf, n,
-	    flags | (s->cfg->keep_open ? OUT_SENDER : 0));
+	    flags | (s->cfg->keep_open || sd != NULL ? OUT_SENDER : 0));
 	/* A datagram client's quiet period starts over with each reply. */
 	if (s->quit_timer.active && (flags & OUT_DGRAM))
 		ev_timer_start(s->ev, &s->quit_timer, quiet_ms(s));
@@ -688,9 +740,9 @@ take_input(struct session *s, const char *p, size_t n)
 		deliver(s, p, n);
 }
 
-/* Input from the user (a chunk in batch mode, lines at the prompt). */
-void
-session_input(struct session *s, const char *p, size_t n)
+/* Input bytes through -C, then on to take_input(). */
+static void
+translate_input(struct session *s, const char *p, size_t n)
 {
 	size_t	k;
 
@@ -707,6 +759,13 @@ session_input(struct session *s, const char *p, size_t n)
 	}
 	if (!s->cfg->crlf)
 		take_input(s, p, n);
+}
+
+/* Input from the user (a chunk in batch mode, lines at the prompt). */
+void
+session_input(struct session *s, const char *p, size_t n)
+{
+	translate_input(s, p, n);
 	if (s->peer_eof)
 		ev_timer_start(s->ev, &s->grace_timer, PEER_EOF_GRACE_MS);
 	session_update_input(s);
@@ -715,6 +774,15 @@ session_input(struct session *s, const char *p, size_t n)
 void
 session_input_eof(struct session *s)
 {
+	size_t	n = buf_used(&s->staged);
+
+	/*
+	 * --lockstep is line by line: a last line without a newline gets
+	 * one (CRLF with -C), or a line server would never answer it.
+	 */
+	if (s->cfg->lockstep && !s->input_eof && n > 0 &&
+	    buf_head(&s->staged)[n - 1] != '\n')
+		translate_input(s, "\n", 1);
 	s->input_eof = 1;
 	session_update_input(s);
 }
@@ -1012,12 +1080,14 @@ session_free(struct session *s)
 	buf_free(&s->staged);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
+	ev_timer_stop(s->ev, &s->ls_pause);
 	ev_timer_stop(s->ev, &s->quit_timer);
 	ev_timer_stop(s->ev, &s->grace_timer);
 	ev_timer_stop(s->ev, &s->delay_timer);
 	ev_timer_stop(s->ev, &s->idle_timer);
 	ev_timer_stop(s->ev, &s->stall_timer);
 	ev_timer_stop(s->ev, &s->flush_timer);
+	ev_timer_stop(s->ev, &s->partial_timer);
 	if (s->front != NULL)
 		s->front->ops->stop(s->front);
 	s->front = NULL;

@@ -36,6 +36,13 @@
 /* How long stdin may have nothing ready once the peer has closed. */
 #define PEER_EOF_GRACE_MS	100
 
+/*
+ * The pause ("tens of ms", design item 13) after which bytes without a
+ * newline count as a whole message: --reply answers them, --lockstep
+ * takes them as the reply, and -k shows a client's partial line.
+ */
+#define LINE_PAUSE_MS		50
+
 /* Room for any numeric address with a scope: "fe80::1%eth0". */
 #define ADDR_STRLEN	(INET6_ADDRSTRLEN + IF_NAMESIZE + 2)
 
@@ -286,6 +293,7 @@ struct conn {
 	struct peer		 peer;		/* the other end */
 	struct buf		 out;		/* bytes or framed datagrams */
 	struct buf		 in;		/* -k: a line not yet shown */
+	int64_t			 in_ms;		/* when in last grew */
 	struct resp		*resp;		/* responder state, if any */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
@@ -424,6 +432,9 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
+	int			 nprograms;	/* -e, -c: senders' programs running */
+	int64_t			 cap_note_ms;	/* -m: last refusal reported */
+	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
@@ -450,6 +461,7 @@ struct session {
 	struct ev_timer		 idle_timer;	/* -i */
 	struct ev_timer		 stall_timer;	/* -k: a client stopped reading */
 	struct ev_timer		 flush_timer;	/* quitting: the wait to flush */
+	struct ev_timer		 partial_timer;	/* -k: shows paused partial lines */
 	int			 quitting;	/* exit was asked: flush, then go */
 
 	/* --lockstep: one reply per line sent. */
@@ -458,6 +470,8 @@ struct session {
 	int			 ls_line;	/* lines sent so far */
 	struct buf		 ls_reply;	/* a reply line being assembled */
 	struct ev_timer		 ls_timer;
+	struct ev_timer		 ls_pause;	/* a partial reply that paused */
+	int			 ls_midline;	/* a long reply printed in part */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
 };
@@ -522,6 +536,8 @@ void		 respond_stream_eof(struct session *, struct conn *);
 void		 respond_dgram(struct session *, struct conn *, struct sender *,
 		    const char *, size_t);
 size_t		 respond_room(struct session *, struct conn *);
+int		 respond_dgram_full(const struct session *,
+		    const struct sender *, socklen_t);
 int		 respond_busy(const struct conn *);
 void		 respond_conn_free(struct session *, struct conn *);
 void		 respond_sender_free(struct session *, struct sender *);

@@ -69,3 +69,12 @@ listen_k() {
 	finish "$b_pid"
 	assert_equal "$status" 0
 }
+
+@test "a -k client's prompt without a newline (login: ) shows at once" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'login: ' \
+		expect:'alice\n' touch:"$T/got" wait-file:"$T/never"
+	wait_pane 'login: $'
+	line alice
+	wait_until test -e "$T/got"
+}

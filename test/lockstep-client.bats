@@ -102,3 +102,66 @@ load helpers/common
 	assert_output "one"
 	assert_equal "$stderr" "sockline: the server closed the connection before the reply to line 2"
 }
+
+@test "--lockstep sends a last line without a newline with one added" {
+	bg srv peer.py --listen --port-file "$T/port" expect:'a\n' send:'A\n' \
+		expect:'b\n' send:'B\n' wait-file:"$T/never"
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "a\nb" | "$0" -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'A\nB')"
+}
+
+@test "--lockstep -C ends a last line without a newline with CRLF" {
+	bg srv peer.py --listen --port-file "$T/port" expect:'a\r\n' send:'A\n' \
+		expect:'b\r\n' send:'B\n' wait-file:"$T/never"
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "a\nb" | "$0" -C -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'A\nB')"
+}
+
+@test "--lockstep -u sends a last line without a newline as a datagram with one" {
+	bg srv peer.py --udp --listen --port-file "$T/port" expect:'x\n' send:'X' \
+		expect:'y\n' send:'Y'
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "x\ny" | "$0" -u -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'X\nY')"
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "--lockstep takes a reply without a newline, once it pauses, and adds the newline" {
+	bg sl "$SOCKLINE" -l 127.0.0.1 0 --reply Hi --port-file "$T/port"
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "a\nb\n" | "$0" -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'Hi\nHi')"
+}
+
+@test "--lockstep through prompts without newlines, greeting included" {
+	bg srv peer.py --listen --port-file "$T/port" send:'login: ' expect:'alice\n' \
+		send:'Password: ' expect:'secret\n' send:'Welcome\n' expect-eof
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "alice\nsecret\n" | "$0" -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'login: \nPassword: \nWelcome')"
+}
+
+@test "--lockstep: a server that stops over 50 ms inside a line gives two replies, nothing lost or mixed" {
+	# The documented price of the pause rule: "A1" is the reply to line
+	# 1, "A2" the reply to line 2; each is printed whole, on its own line.
+	bg srv peer.py --listen --port-file "$T/port" expect:'a\n' send:'A1' sleep:300 \
+		send:'A2\n' expect:'b\n' wait-file:"$T/never"
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 bash -c 'printf "a\nb\n" | "$0" -w 2 --lockstep 127.0.0.1 "$1"' \
+		"$SOCKLINE" "$port"
+	assert_success
+	assert_output "$(printf 'A1\nA2')"
+}

@@ -72,18 +72,40 @@ start_k() {
 
 @test "lines of different clients are never mixed inside a line on stdout" {
 	start_k 127.0.0.1 0
-	# a starts a line, b sends a whole one, then a finishes its line.
-	bg a peer.py --connect 127.0.0.1 --port "$port" send:'first half ' \
-		touch:"$T/a1" wait-file:"$T/b1" send:'second half\n' close
-	wait_until test -e "$T/a1"
-	bg b peer.py --connect 127.0.0.1 --port "$port" send:'whole line from b\n' \
-		touch:"$T/b1" close
-	finish "$b_pid"
+	# a starts a line, b sends a whole one, then a finishes its line
+	# without pausing.
+	run split-line.py 127.0.0.1 "$port"
+	assert_success
+	n=$output
+	wait_line "$T/sl.out" "^first half $n second half $n\$"
+	wait_line "$T/sl.out" "^whole line from b $n\$"
+}
+
+@test "-k shows a partial line once it pauses, while its client stays connected" {
+	start_k 127.0.0.1 0
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'hello!' wait-file:"$T/never"
+	wait_until grep -qx 'hello!' "$T/sl.out"
+	kill -0 "$a_pid"
+}
+
+@test "-k --reply: the client that sent hello! with no newline is answered and shown" {
+	start_k 127.0.0.1 0 --reply Hi
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'hello!' expect:'Hi' \
+		touch:"$T/answered" wait-file:"$T/never"
+	wait_until test -e "$T/answered"
+	wait_until grep -qx 'hello!' "$T/sl.out"
+}
+
+@test "-k: the rest of a line shown after a pause follows it on the same line" {
+	start_k 127.0.0.1 0
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'abc' \
+		wait-file:"$T/more" send:'def\n' close
+	wait_until grep -qx 'abc' "$T/sl.out"
+	touch "$T/more"
 	finish "$a_pid"
-	wait_line "$T/sl.out" '^first half second half$'
-	wait_line "$T/sl.out" '^whole line from b$'
+	wait_line "$T/sl.out" '^abcdef$'
 	run wc -l <"$T/sl.out"
-	assert_output 2
+	assert_output 1
 }
 
 @test "end of input stops reading stdin but does not half-close -k clients" {
@@ -120,6 +142,19 @@ start_k() {
 	assert_output 0
 	run grep -cE '^Refused a connection from 127\.0\.0\.1 [0-9]+: not allowed$' "$T/sl.err"
 	assert_output 1
+}
+
+@test "a v4-mapped --allow or --deny entry stands for its IPv4 address" {
+	start_k --allow ::ffff:127.0.0.1 127.0.0.1 0 --echo
+	run peer.py --connect 127.0.0.1 --port "$port" send:'mapped ok\n' expect:'mapped ok\n' close
+	assert_success
+	kill "$sl_pid"
+	finish "$sl_pid"
+	rm -f "$T/port"
+	start_k --deny ::ffff:127.0.0.0/104 127.0.0.1 0 --echo
+	run peer.py --connect 127.0.0.1 --port "$port" send:'denied\n' expect-closed
+	assert_success
+	wait_line "$T/sl.err" '^Refused a connection from 127\.0\.0\.1 [0-9]+: not allowed$'
 }
 
 @test "--allow and --deny apply to UDP senders too" {

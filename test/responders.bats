@@ -90,6 +90,52 @@ listen_unix() {
 	assert_success
 }
 
+# both_done: clients a and b both ended, and both succeeded.
+both_done() {
+	finish "$a_pid"
+	assert_equal "$status" 0
+	finish "$b_pid"
+	assert_equal "$status" 0
+}
+
+@test "-k --upper answers each of its clients, partial lines too" {
+	listen sl -k 127.0.0.1 0 --upper
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'hello!' expect:'HELLO!' \
+		touch:"$T/a1" wait-file:"$T/b1" send:' more from a\n' expect:' MORE FROM A\n' close
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'from b\n' expect:'FROM B\n' \
+		touch:"$T/b1" wait-file:"$T/a1" send:'b again' expect:'B AGAIN' close
+	both_done
+	# Shown locally too (a partial line once it paused: see MANY CLIENTS).
+	wait_line "$T/sl.out" 'hello!'
+	wait_line "$T/sl.out" ' more from a$'
+	wait_line "$T/sl.out" 'from b$'
+}
+
+@test "-k --reply answers each message of each client, a line or bytes then a pause" {
+	listen sl -k 127.0.0.1 0 --reply 'ok\n'
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a line\n' expect:'ok\n' \
+		touch:"$T/a1" wait-file:"$T/b1" send:'a partial' expect:'ok\n' close
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b partial' expect:'ok\n' \
+		touch:"$T/b1" wait-file:"$T/a1" send:'b line\nb two\n' expect:'ok\nok\n' close
+	both_done
+	wait_line "$T/sl.out" '^a line$'
+	wait_line "$T/sl.out" 'b partial'
+}
+
+@test "-k -e runs a program per client, each talking only to its own client" {
+	listen sl -k 127.0.0.1 0 -e cat
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a1\n' expect:'a1\n' \
+		touch:"$T/a1" wait-file:"$T/b1" send:'a2\n' expect:'a2\n' shutdown expect-eof
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b1\n' expect:'b1\n' \
+		touch:"$T/b1" wait-file:"$T/a1" send:'b2\n' expect:'b2\n' shutdown expect-eof
+	both_done
+	for l in a1 a2 b1 b2; do
+		wait_line "$T/sl.out" "^$l\$"
+	done
+	# Each program exited with its client's end; the listener goes on.
+	kill -0 "$sl_pid"
+}
+
 @test "-e runs a program per client with the SOCKLINE_ variables in its environment" {
 	listen sl -k 127.0.0.1 0 -e 'sh -c "echo $SOCKLINE_REMOTE_ADDR $SOCKLINE_REMOTE_PORT $SOCKLINE_LOCAL_ADDR $SOCKLINE_LOCAL_PORT $SOCKLINE_PROTO"'
 	run peer.py --connect 127.0.0.1 --port "$port" recv-all:"$T/env"
@@ -167,6 +213,45 @@ two_programs() {
 	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'a\n' expect:'udp a\n'
 	assert_success
 	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'b\n' expect:'udp b\n'
+	assert_success
+}
+
+@test "-m caps the programs of a UDP -e listener; a new sender beyond it is dropped" {
+	listen sl -m 3 -u 127.0.0.1 0 -c "echo started >>'$T/started'; exec cat"
+	for i in 1 2 3; do
+		run peer.py --udp --connect 127.0.0.1 --port "$port" send:"s$i\\n" expect:"s$i\\n"
+		assert_success
+	done
+	for i in 4 5 6; do
+		run peer.py --udp --connect 127.0.0.1 --port "$port" send:"s$i\\n" no-dgram-within:200
+		assert_success
+	done
+	run wc -l <"$T/started"
+	assert_output 3
+	run grep -c 's[456]' "$T/sl.out"
+	assert_output 0
+	# -v says so, at most once a second: here at least once.
+	wait_line "$T/sl.err" '^Refused a datagram from 127\.0\.0\.1 [0-9]+: 3 programs already running \(-m\)'
+	kill -0 "$sl_pid"
+}
+
+# read_pipes: how many pipes the listener has open for reading.
+read_pipes() {
+	ls -l "/proc/$sl_pid/fd" | grep -c '^lr.*pipe:' || true
+}
+
+# The listener has closed the first program's output pipe.
+output_closed() {
+	(($(read_pipes) == before))
+}
+
+@test "a UDP sender's program that has ended no longer counts against -m" {
+	listen sl -m 1 -u 127.0.0.1 0 -e 'head -n 1'
+	before=$(read_pipes)
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'a\n' expect:'a\n'
+	assert_success
+	wait_until output_closed
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'b\n' expect:'b\n'
 	assert_success
 }
 

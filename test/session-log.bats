@@ -53,6 +53,18 @@ STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
 	assert_line --regexp "^$STAMP < TWO\$"
 }
 
+@test "a UDP listener's -o log names the sender of every datagram, the first one too" {
+	bg sl "$SOCKLINE" -l -u 127.0.0.1 0 --echo -o "$T/log" --port-file "$T/port"
+	port=$(port_of "$T/port")
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'first\n' expect:'first\n'
+	assert_success
+	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'second\n' expect:'second\n'
+	assert_success
+	wait_line "$T/log" ' > \[127\.0\.0\.1:[0-9]+\] second$'
+	run grep -cE "^$STAMP < \[127\.0\.0\.1:[0-9]+\] (first|second)\$" "$T/log"
+	assert_output 2
+}
+
 @test "an -o file that cannot be written is one error line, exit 1, and no connection" {
 	serve touch:"$T/connected"
 	run --separate-stderr "$SOCKLINE" -o "$T/no/such/dir/log" \
