@@ -130,7 +130,8 @@ _sockline()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
 	-e|--exec|-c|--sh-exec)
-		COMPREPLY=($(compgen -c -- "$cur")) ;;
+		# compgen -c names a command once per place it is found.
+		COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u)) ;;
 	*)
 		# A number, an address or free text: nothing to offer.
 		;;
