@@ -949,9 +949,11 @@ session_close_peer(struct session *s, int id)
 			if (s->to_id == id)
 				s->to_id = 0;
 			conn_free(s, c);
-			/* The only client gone ends a one-client session. */
-			if (s->nconns == 0)
-				s->done = 1;
+			/*
+			 * Without -k the only client gone ends the session
+			 * (session_check_done sees to it); a -k listener
+			 * waits for the next.
+			 */
 			session_update_input(s);
 			return 0;
 		}

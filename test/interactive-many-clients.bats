@@ -69,3 +69,23 @@ listen_k() {
 	finish "$b_pid"
 	assert_equal "$status" 0
 }
+
+@test "/close of the last client leaves a -k listener waiting for the next" {
+	listen_k
+	wait_pane "^waiting for a client on port $port> \$"
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' expect-eof
+	wait_pane 'a here'
+	line /close
+	finish "$a_pid"
+	assert_equal "$status" 0
+	wait_pane '^sockline: closed the connection to 127\.0\.0\.1 port [0-9]+ \(tcp\)$'
+	wait_pane "^waiting for a client on port $port> \$"
+	# Still listening: the next client gets what is typed.
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' \
+		expect:'for b\n' close
+	wait_pane 'b here'
+	line 'for b'
+	finish "$b_pid"
+	assert_equal "$status" 0
+	kill -0 "$repl_pid"
+}
