@@ -96,6 +96,10 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	char		 name[PEER_HOSTLEN + 32];
 
 	peer_name(p, name, sizeof(name));
+	if (e == FE_PEER_GONE) {
+		repl_update_prompt(r);
+		return;
+	}
 	if (e == FE_PEER_DOWN) {
 		screen_flush_held(r);
 		if (r->closing == p->id)

@@ -377,6 +377,13 @@ conn_free(struct session *s, struct conn *c)
 	s->nconns--;
 	c->dead = 1;
 	TAILQ_INSERT_TAIL(&s->dead, c, entry);
+	/*
+	 * FE_PEER_DOWN came while c was still listed (a -k client is only
+	 * freed once its last bytes are out): a prompt naming whom typed
+	 * lines go to must hear that c is gone now.
+	 */
+	if (s->running && !s->done)
+		s->front->ops->event(s->front, FE_PEER_GONE, &c->peer);
 }
 
 static void
@@ -1006,6 +1013,8 @@ on_flush_timer(void *arg)
 void
 session_free(struct session *s)
 {
+	/* The front end hears of no more peers. */
+	s->running = 0;
 	while (!TAILQ_EMPTY(&s->conns))
 		conn_free(s, TAILQ_FIRST(&s->conns));
 	bury_dead(s);

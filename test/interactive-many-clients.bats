@@ -89,3 +89,29 @@ listen_k() {
 	assert_equal "$status" 0
 	kill -0 "$repl_pid"
 }
+
+# prompt_is TEXT: the pane's prompt line reads TEXT exactly.
+prompt_is() {
+	[ "$(prompt_line)" = "$1" ]
+}
+
+@test "the prompt stops naming a client the moment it leaves, without an Enter" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' \
+		wait-file:"$T/a-go" close
+	wait_pane 'a here'
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' \
+		wait-file:"$T/b-go" close
+	wait_pane 'b here'
+	wait_until prompt_is '2 peers> '
+	aport=$(pane | sed -n 's/^\[127\.0\.0\.1:\([0-9]*\)\] a here$/\1/p')
+	touch "$T/b-go"
+	finish "$b_pid"
+	# b gone: the prompt names the one client left.
+	wait_until prompt_is "127.0.0.1:$aport> "
+	touch "$T/a-go"
+	finish "$a_pid"
+	wait_pane '^sockline: 127\.0\.0\.1 port [0-9]+ \(tcp\) closed the connection$'
+	wait_until prompt_is "waiting for a client on port $port> "
+	kill -0 "$repl_pid"
+}
