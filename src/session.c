@@ -334,7 +334,13 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	c->fd = fd;
 	c->connected = connected;
 	c->progress_ms = now_ms();
-	c->peer.id = s->next_id++;
+	/*
+	 * Ids are for the peers a user can name (/to, /close); a listening
+	 * datagram socket is not one, so its senders count from 1 as a -k
+	 * listener's clients do.
+	 */
+	if (kind == CONN_STREAM || connected)
+		c->peer.id = s->next_id++;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
