@@ -48,6 +48,8 @@ struct repl {
 	int			 shown;		/* the prompt is on the screen */
 	int			 tail_live;	/* an open line is just above */
 	int			 closing;	/* the peer /close drops */
+	int			 in_term;	/* stdin is a terminal */
+	int			 in_eof;	/* piped input ended */
 	int			 pumping;
 	char			*prompt;
 };
