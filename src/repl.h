@@ -26,7 +26,6 @@ TAILQ_HEAD(sendq, sendq_item);
 
 struct hist {
 	char		*path;		/* NULL: no history file */
-	int		 own_dir;	/* the default path: make its directory */
 	int		 added;		/* lines of this session */
 };
 
