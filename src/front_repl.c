@@ -96,6 +96,10 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	char		 name[PEER_HOSTLEN + 32];
 
 	peer_name(p, name, sizeof(name));
+	if (e == FE_PEER_GONE) {
+		repl_update_prompt(r);
+		return;
+	}
 	if (e == FE_PEER_DOWN) {
 		screen_flush_held(r);
 		if (r->closing == p->id)
@@ -138,6 +142,24 @@ typed(struct repl *r, const char *line)
 	return 0;
 }
 
+/*
+ * --interactive reading a pipe or a file: its end is not someone
+ * leaving but the end of what they had to say, so it is treated as in
+ * batch mode (design item 1): what was given is sent, the peer is
+ * half-closed and its answers are printed until it closes or -q runs
+ * out.  sendq.c ends the session's input once the queue is empty.
+ */
+static void
+input_ended(struct repl *r)
+{
+	if (r->installed)
+		rl_callback_handler_remove();
+	r->installed = r->shown = 0;
+	ev_del(r->front.s->ev, STDIN_FILENO);
+	r->in_eof = 1;
+	sendq_pump(r);
+}
+
 static void
 on_line(char *line)
 {
@@ -150,10 +172,13 @@ on_line(char *line)
 	r->tail_live = 0;
 	render_break(&r->render);
 	if (line == NULL) {
-		/* Ctrl-D on an empty line (or the end of --interactive input). */
 		fputs(r->tty_term ? "\r\n" : "\n", r->tty);
 		fflush(r->tty);
-		repl_quit(r, EXIT_OK);
+		/* Ctrl-D on an empty line. */
+		if (r->in_term)
+			repl_quit(r, EXIT_OK);
+		else
+			input_ended(r);
 		return;
 	}
 	for (p = line; p != NULL && !s->done; p = nl) {
@@ -310,6 +335,7 @@ repl_start(struct front *f)
 
 	setlocale(LC_CTYPE, "");
 	screen_open(r);
+	r->in_term = isatty(STDIN_FILENO);
 	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
 	r->started = 1;

@@ -3,10 +3,12 @@
  * consecutive duplicates and without lines typed with a leading space
  * (bash's "ignoreboth").  A session appends its own lines when it ends
  * (or writes the file, if there is none yet) and then cuts the file
- * back to HIST_MAX, so two sessions at once both keep theirs.  The default file is $XDG_STATE_HOME/sockline/history,
- * or ~/.local/state/sockline/history; its directory is made (mode 0700)
- * when missing, and readline creates the file with mode 0600: typed
- * lines may be passwords.
+ * back to HIST_MAX, so two sessions at once both keep theirs.  The
+ * default file is $XDG_STATE_HOME/sockline/history, or
+ * ~/.local/state/sockline/history.  The directories above the file, the
+ * default one or one given with --history, are made (mode 0700) when
+ * missing, and readline creates the file with mode 0600: typed lines
+ * may be passwords.
  *
  * A history file that exists but cannot be read is reported once and
  * then left alone: writing it back would lose what it held.
@@ -64,10 +66,8 @@ hist_load(struct hist *h, const struct config *cfg)
 		return;
 	if (cfg->history != NULL)
 		h->path = strdup(cfg->history);
-	else {
+	else
 		h->path = default_path();
-		h->own_dir = 1;
-	}
 	if (h->path == NULL)
 		return;
 	/* Readline says "Invalid argument" for a directory. */
@@ -97,13 +97,16 @@ hist_add(struct hist *h, const char *line)
 	h->added++;
 }
 
-/* mkdir -p for the directories above path. */
+/*
+ * mkdir -p for the directories above path.  On failure dir names the
+ * one that could not be made, for the message.
+ */
 static int
-make_dirs(const char *path)
+make_dirs(const char *path, char *dir, size_t len)
 {
-	char	dir[PATH_MAX], *p;
+	char	*p;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+	if (snprintf(dir, len, "%s", path) >= (int)len) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
@@ -123,24 +126,37 @@ make_dirs(const char *path)
 	return 0;
 }
 
+/* Adds this session's n lines to the file; 0, or an errno. */
+static int
+write_lines(const char *path, int n)
+{
+	int	e;
+
+	if (access(path, F_OK) != 0)
+		return write_history(path);
+	e = append_history(n, path);
+	if (e == ENOENT)
+		return write_history(path);
+	if (e == 0)
+		e = history_truncate_file(path, HIST_MAX);
+	return e;
+}
+
+/* Not being able to save is said, but is no failure of the session:
+ * the exit status stays what the conversation made it. */
 void
 hist_save(struct hist *h)
 {
+	char	dir[PATH_MAX];
 	int	e, n;
 
 	if (h->path != NULL && h->added > 0) {
 		n = h->added < history_length ? h->added : history_length;
-		if (h->own_dir && make_dirs(h->path) == -1)
-			e = errno;
-		else if (access(h->path, F_OK) == 0) {
-			e = append_history(n, h->path);
-			if (e == ENOENT)
-				e = write_history(h->path);
-			else if (e == 0)
-				e = history_truncate_file(h->path, HIST_MAX);
-		} else
-			e = write_history(h->path);
-		if (e != 0)
+		if (make_dirs(h->path, dir, sizeof(dir)) == -1)
+			msg_warn("cannot save the history file %s: cannot make "
+			    "the directory %s: %s", h->path, dir,
+			    strerror(errno));
+		else if ((e = write_lines(h->path, n)) != 0)
 			msg_warn("cannot save the history file %s: %s", h->path,
 			    strerror(e));
 	}

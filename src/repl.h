@@ -26,7 +26,6 @@ TAILQ_HEAD(sendq, sendq_item);
 
 struct hist {
 	char		*path;		/* NULL: no history file */
-	int		 own_dir;	/* the default path: make its directory */
 	int		 added;		/* lines of this session */
 };
 
@@ -48,6 +47,8 @@ struct repl {
 	int			 shown;		/* the prompt is on the screen */
 	int			 tail_live;	/* an open line is just above */
 	int			 closing;	/* the peer /close drops */
+	int			 in_term;	/* stdin is a terminal */
+	int			 in_eof;	/* piped input ended */
 	int			 pumping;
 	char			*prompt;
 };

@@ -134,6 +134,8 @@ sendq_pump(struct repl *r)
 		item_free(r, it);
 	}
 	r->pumping = 0;
+	if (r->in_eof && TAILQ_EMPTY(&r->sendq) && !s->input_eof)
+		session_input_eof(s);
 }
 
 /* Ctrl-C: stops the /send files still going; returns how many. */

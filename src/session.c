@@ -386,7 +386,13 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	c->fd = fd;
 	c->connected = connected;
 	c->progress_ms = now_ms();
-	c->peer.id = s->next_id++;
+	/*
+	 * Ids are for the peers a user can name (/to, /close); a listening
+	 * datagram socket is not one, so its senders count from 1 as a -k
+	 * listener's clients do.
+	 */
+	if (kind == CONN_STREAM || connected)
+		c->peer.id = s->next_id++;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
@@ -429,6 +435,13 @@ conn_free(struct session *s, struct conn *c)
 	s->nconns--;
 	c->dead = 1;
 	TAILQ_INSERT_TAIL(&s->dead, c, entry);
+	/*
+	 * FE_PEER_DOWN came while c was still listed (a -k client is only
+	 * freed once its last bytes are out): a prompt naming whom typed
+	 * lines go to must hear that c is gone now.
+	 */
+	if (s->running && !s->done)
+		s->front->ops->event(s->front, FE_PEER_GONE, &c->peer);
 }
 
 static void
@@ -1017,9 +1030,11 @@ session_close_peer(struct session *s, int id)
 			if (s->to_id == id)
 				s->to_id = 0;
 			conn_free(s, c);
-			/* The only client gone ends a one-client session. */
-			if (s->nconns == 0)
-				s->done = 1;
+			/*
+			 * Without -k the only client gone ends the session
+			 * (session_check_done sees to it); a -k listener
+			 * waits for the next.
+			 */
 			session_update_input(s);
 			return 0;
 		}
@@ -1072,6 +1087,8 @@ on_flush_timer(void *arg)
 void
 session_free(struct session *s)
 {
+	/* The front end hears of no more peers. */
+	s->running = 0;
 	while (!TAILQ_EMPTY(&s->conns))
 		conn_free(s, TAILQ_FIRST(&s->conns));
 	bury_dead(s);

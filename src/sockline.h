@@ -325,7 +325,8 @@ struct session;
 /* What front_ops.event() reports. */
 enum front_event {
 	FE_PEER_UP,		/* a peer connected (or first sent) */
-	FE_PEER_DOWN		/* a peer closed its side */
+	FE_PEER_DOWN,		/* a peer closed its side */
+	FE_PEER_GONE		/* a peer left the list of peers */
 };
 
 /*

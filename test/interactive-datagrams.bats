@@ -66,10 +66,29 @@ load helpers/tmux
 	wait_pane '^\[127\.0\.0\.1:[0-9]+\] from b$'
 	line 'to b'
 	wait_file "$T/b-done"
-	line '/to 2'
-	wait_pane '^sockline: typed lines go to peer 2$'
+	# Senders are numbered from 1 in the order they first sent: a is 1.
+	line '/to 1'
+	wait_pane '^sockline: typed lines go to peer 1$'
 	line 'to a again'
 	finish "$clients_pid"
+	assert_equal "$status" 0
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+}
+
+@test "a UDP listener numbers its senders from 1, as /peers and /to show" {
+	repl -u -l 127.0.0.1 0 --port-file "$T/lport"
+	lport=$(port_of "$T/lport")
+	wait_pane "^waiting for a datagram on port $lport> \$"
+	bg dg peer.py --udp --connect 127.0.0.1 --port "$lport" send:'one sender\n' expect:'to one\n'
+	wait_pane 'one sender$'
+	line /peers
+	wait_pane '^\* +1 +127\.0\.0\.1 port [0-9]+ \(udp\)$'
+	line '/to 1'
+	wait_pane '^sockline: typed lines go to peer 1$'
+	line 'to one'
+	finish "$dg_pid"
 	assert_equal "$status" 0
 	line exit
 	wait_repl_exit

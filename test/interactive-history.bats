@@ -137,3 +137,31 @@ one_run() {
 	run cat "$(HIST)"
 	assert_output "$(printf 'from the second\nfrom the first')"
 }
+
+@test "--history FILE in a missing directory gets it made, mode 0700" {
+	opts=(--history "$T/made/for/it/hist")
+	one_run 'kept'
+	assert_equal "$(cat "$T/made/for/it/hist")" "kept"
+	assert_equal "$(stat -c %a "$T/made")" 700
+	assert_equal "$(stat -c %a "$T/made/for/it")" 700
+	assert_equal "$(stat -c %a "$T/made/for/it/hist")" 600
+}
+
+@test "a history directory that cannot be made is reported in one line and the status stays 0" {
+	# A read-only file system, so that it cannot be made even as root.
+	unshare -rm true 2>/dev/null ||
+		skip "unprivileged mount namespaces (unshare -rm) are unavailable here"
+	mkdir "$T/ro"
+	serve expect:'a line\n' expect-eof
+	printf 'a line\n' >"$T/in"
+	run --separate-stderr setsid -w unshare -rm bash -c '
+		mount -t tmpfs -o ro none "$1" || exit 99
+		"$2" --interactive --history "$1/sub/hist" 127.0.0.1 "$3" <"$4"' \
+		in_ns "$T/ro" "$SOCKLINE" "$port" "$T/in"
+	assert_success
+	# Without a terminal the prompt and its notices are on stderr too.
+	run grep 'history' <<<"$stderr"
+	assert_output "sockline: cannot save the history file $T/ro/sub/hist: cannot make the directory $T/ro/sub: Read-only file system"
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}

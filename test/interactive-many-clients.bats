@@ -78,3 +78,49 @@ listen_k() {
 	line alice
 	wait_until test -e "$T/got"
 }
+
+@test "/close of the last client leaves a -k listener waiting for the next" {
+	listen_k
+	wait_pane "^waiting for a client on port $port> \$"
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' expect-eof
+	wait_pane 'a here'
+	line /close
+	finish "$a_pid"
+	assert_equal "$status" 0
+	wait_pane '^sockline: closed the connection to 127\.0\.0\.1 port [0-9]+ \(tcp\)$'
+	wait_pane "^waiting for a client on port $port> \$"
+	# Still listening: the next client gets what is typed.
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' \
+		expect:'for b\n' close
+	wait_pane 'b here'
+	line 'for b'
+	finish "$b_pid"
+	assert_equal "$status" 0
+	kill -0 "$repl_pid"
+}
+
+# prompt_is TEXT: the pane's prompt line reads TEXT exactly.
+prompt_is() {
+	[ "$(prompt_line)" = "$1" ]
+}
+
+@test "the prompt stops naming a client the moment it leaves, without an Enter" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' \
+		wait-file:"$T/a-go" close
+	wait_pane 'a here'
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' \
+		wait-file:"$T/b-go" close
+	wait_pane 'b here'
+	wait_until prompt_is '2 peers> '
+	aport=$(pane | sed -n 's/^\[127\.0\.0\.1:\([0-9]*\)\] a here$/\1/p')
+	touch "$T/b-go"
+	finish "$b_pid"
+	# b gone: the prompt names the one client left.
+	wait_until prompt_is "127.0.0.1:$aport> "
+	touch "$T/a-go"
+	finish "$a_pid"
+	wait_pane '^sockline: 127\.0\.0\.1 port [0-9]+ \(tcp\) closed the connection$'
+	wait_until prompt_is "waiting for a client on port $port> "
+	kill -0 "$repl_pid"
+}

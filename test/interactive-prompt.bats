@@ -172,16 +172,54 @@ load helpers/tmux
 	assert_equal "$status" 0
 }
 
-@test "--interactive takes lines from a pipe, and exit ends the session" {
-	serve expect:'one\n' expect-eof
-	# setsid: no controlling terminal, so the prompt goes to stderr.
+# piped ARGS...: `cat $T/in | sockline --interactive --no-history ARGS`
+# with no controlling terminal (setsid), so the prompt goes to stderr;
+# run's output is sockline's stdout.
+piped() {
 	run --separate-stderr setsid -w bash -c \
-		'printf "one\nexit\nnever sent\n" | "$0" --interactive 127.0.0.1 "$1"' \
-		"$SOCKLINE" "$port"
+		'cat "$1" | "$0" --interactive --no-history "${@:2}"' \
+		"$SOCKLINE" "$T/in" "$@"
+}
+
+@test "--interactive takes lines from a pipe and prints the replies until the peer closes" {
+	serve expect:'one\ntwo\n' expect-eof send:'ONE\nTWO\n' close
+	printf 'one\ntwo\n' >"$T/in"
+	piped 127.0.0.1 "$port"
 	assert_success
-	assert_output ""
+	assert_output "$(printf 'ONE\nTWO')"
 	[[ $stderr == *"127.0.0.1:$port> "* ]]
 	[[ $stderr != *$'\e'* ]] || fail "an escape sequence reached stderr: $stderr"
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "--interactive input from a pipe: exit still ends the session at once" {
+	serve expect:'one\n' expect-eof
+	printf 'one\nexit\nnever sent\n' >"$T/in"
+	piped 127.0.0.1 "$port"
+	assert_success
+	assert_output ""
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "--interactive input from a pipe: -q bounds the wait for a peer that never closes" {
+	serve expect:'x\n' send:'X\n' expect-eof touch:"$T/saw-eof" \
+		wait-file:"$T/never"
+	printf 'x\n' >"$T/in"
+	piped -q 1 127.0.0.1 "$port"
+	assert_success
+	assert_output "X"
+	# The peer was half-closed, as in batch mode.
+	wait_until test -e "$T/saw-eof"
+}
+
+@test "--interactive input from a pipe with --no-shutdown does not half-close" {
+	serve expect:'x\n' no-eof-within:300 send:'X\n' close
+	printf 'x\n' >"$T/in"
+	piped --no-shutdown 127.0.0.1 "$port"
+	assert_success
+	assert_output "X"
 	finish "$srv_pid"
 	assert_equal "$status" 0
 }
