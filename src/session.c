@@ -104,23 +104,33 @@ on_delay_timer(void *arg)
 	session_update_input(s);
 }
 
-/* -k: input has been held up by a full client; drop the stuck ones. */
+/*
+ * -k: input has been held up by a full client, or a responder's answers
+ * to one have filled its queue; drop the stuck ones.  A client that is
+ * full but took something lately gets another look later.
+ */
 static void
 on_stall_timer(void *arg)
 {
 	struct session	*s = arg;
 	struct conn	*c, *next;
 	int64_t		 now = now_ms();
+	int		 full = 0;
 
 	for (c = TAILQ_FIRST(&s->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->kind == CONN_STREAM &&
-		    buf_room(&c->out, CONN_OUT_MAX) == 0 &&
-		    now - c->progress_ms >= STALL_MS)
+		if (c->kind != CONN_STREAM ||
+		    buf_room(&c->out, CONN_OUT_MAX) > 0)
+			continue;
+		if (now - c->progress_ms >= STALL_MS)
 			session_drop_conn(s, c, "it does not read what is "
 			    "sent to it");
+		else
+			full = 1;
 	}
 	session_update_input(s);
+	if (full && !s->stall_timer.active && !s->done)
+		ev_timer_start(s->ev, &s->stall_timer, STALL_MS / 4);
 }
 
 static void
@@ -494,6 +504,15 @@ conn_update(struct session *s, struct conn *c)
 	}
 	if (buf_used(&c->out) > 0 || c->zc_wait)
 		events |= EV_WRITE;
+	/*
+	 * -k with a responder: a client that sends but never reads fills
+	 * its queue with answers; reading it stops, and the stall timer
+	 * drops it as it would a client that does not take the input.
+	 */
+	if (s->cfg->keep_open && s->cfg->responder != RESP_NONE &&
+	    c->kind == CONN_STREAM && buf_room(&c->out, CONN_OUT_MAX) == 0 &&
+	    !s->stall_timer.active)
+		ev_timer_start(s->ev, &s->stall_timer, STALL_MS);
 	if (events != c->events) {
 		c->events = events;
 		ev_set(s->ev, c->fd, events, c->kind == CONN_STREAM ?

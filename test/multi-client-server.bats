@@ -225,3 +225,21 @@ start_k() {
 	kill "$reader_pid"
 	exec 4>&-
 }
+
+@test "with --echo, a client that sends but never reads is dropped with a -v note; the others are served" {
+	bg sl "$SOCKLINE" -v -l -k --echo 127.0.0.1 0 --port-file "$T/port"
+	port=$(port_of "$T/port")
+	# 64 MB sent while nothing is read back: far past what the kernel's
+	# buffers and sockline's queue for it hold.
+	head -c 64000000 /dev/zero >"$T/big"
+	bg stuck peer.py --connect 127.0.0.1 --port "$port" send-file:"$T/big" \
+		wait-file:"$T/never"
+	wait_line "$T/sl.err" '^Dropped 127\.0\.0\.1 [0-9]+: it does not read'
+	# The stuck client saw its connection go.
+	finish "$stuck_pid"
+	assert_equal "$status" 1
+	run peer.py --connect 127.0.0.1 --port "$port" send:'still here\n' \
+		expect:'still here\n' close
+	assert_success
+	kill -0 "$sl_pid"
+}
