@@ -319,6 +319,20 @@ addr_service(const struct config *cfg, uint16_t port, const char *proto)
 }
 
 /*
+ * The longest unix path that fits: a file path needs its terminating
+ * NUL, while an abstract name ('@' standing for the leading NUL) is
+ * counted by length and may fill sun_path.
+ */
+size_t
+addr_unix_max(const char *path)
+{
+	struct sockaddr_un	sun;
+
+	return path[0] == '@' ? sizeof(sun.sun_path) :
+	    sizeof(sun.sun_path) - 1;
+}
+
+/*
  * Fills a unix socket address from a path; a leading '@' names a Linux
  * abstract socket.  A path that does not fit is refused, never cut.
  */
@@ -329,7 +343,7 @@ addr_unix(const char *path, struct sockaddr_un *sun, socklen_t *len)
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	if (n == 0 || n >= sizeof(sun->sun_path)) {
+	if (n == 0 || n > addr_unix_max(path)) {
 		errno = n == 0 ? ENOENT : ENAMETOOLONG;
 		return -1;
 	}

@@ -454,13 +454,12 @@ check_modes(const struct config *cfg)
 static void
 check_path(const char *what, const char *path)
 {
-	struct sockaddr_un	sun;
-
 	if (*path == '\0')
 		usage_error("empty %s", what);
-	if (strlen(path) >= sizeof(sun.sun_path))
-		usage_error("%s: File name too long (a unix socket path holds "
-		    "at most %zu bytes)", path, sizeof(sun.sun_path) - 1);
+	if (strlen(path) > addr_unix_max(path))
+		usage_error("%s: File name too long (a unix socket %s holds "
+		    "at most %zu bytes)", path, path[0] == '@' ?
+		    "name, with its @," : "path", addr_unix_max(path));
 }
 
 static int

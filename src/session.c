@@ -22,7 +22,12 @@
  * arrived for the quiet period (-q; 1 s for a client), then exit 0.
  */
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -50,10 +55,19 @@
 /* How long quitting waits for typed lines to leave. */
 #define QUIT_FLUSH_MS	1000
 
+/*
+ * After the peer's end of stream, how long the end waits for TCP to say
+ * that what was sent since arrived (or was refused), and how often it
+ * looks.
+ */
+#define ACK_WAIT_MS	1000
+#define ACK_POLL_MS	5
+
 static char	xlate[2 * BUF_CHUNK];
 
 static void	on_flush_timer(void *);
 static void	on_partial_timer(void *);
+static void	on_ack_timer(void *);
 
 static void	conn_free(struct session *, struct conn *);
 static void	show_rest(struct session *, struct conn *);
@@ -165,6 +179,7 @@ session_init(struct session *s, const struct config *cfg, struct ev *ev)
 	ev_timer_init(&s->stall_timer, on_stall_timer, s);
 	ev_timer_init(&s->flush_timer, on_flush_timer, s);
 	ev_timer_init(&s->partial_timer, on_partial_timer, s);
+	ev_timer_init(&s->ack_timer, on_ack_timer, s);
 }
 
 /* Ends the session with a message and exit status 1. */
@@ -646,6 +661,9 @@ session_input_room(struct session *s)
 		room = buf_room(&s->staged, STAGED_MAX);
 	else
 		room = targets_room(s);
+	/* --no-split: a read is a datagram, so no more than one holds. */
+	if (s->cfg->udp && room > DGRAM_MAX)
+		room = DGRAM_MAX;
 	/* -C may double every byte. */
 	return s->cfg->crlf ? room / 2 : room;
 }
@@ -865,6 +883,59 @@ all_sent(struct session *s)
  * Done once input has ended and is all sent, the peers have ended (or
  * the wait after input ran out), and the user has everything received.
  */
+static void
+on_ack_timer(void *arg)
+{
+	session_check_done(arg);
+}
+
+/*
+ * The peer has ended its side; were the bytes sent to it taken?  A peer
+ * that closed (rather than half-closed) answers data that reaches it
+ * afterwards with a reset, which may come a moment after our last send
+ * and after its end of stream: so the end waits, up to ACK_WAIT_MS,
+ * until TCP has nothing unacknowledged, then looks for that error.
+ * Returns 1 when the session may end; 0 to wait, or when it failed.
+ */
+static int
+all_acked(struct session *s)
+{
+	struct conn	*c;
+	struct tcp_info	 ti;
+	int		 q, e;
+	socklen_t	 len;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (c->kind != CONN_STREAM ||
+		    (c->peer.addr.ss_family != AF_INET &&
+		    c->peer.addr.ss_family != AF_INET6))
+			continue;
+		e = 0;
+		len = sizeof(e);
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
+		    e != 0) {
+			session_conn_fail(s, c, stream_write_errno(c, e));
+			return 0;
+		}
+		if (ioctl(c->fd, SIOCOUTQ, &q) == -1 || q == 0)
+			continue;
+		/* Closed with bytes never acknowledged: a reset took them. */
+		len = sizeof(ti);
+		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+		    ti.tcpi_state == TCP_CLOSE) {
+			session_conn_fail(s, c, ECONNRESET);
+			return 0;
+		}
+		if (s->ack_deadline == 0)
+			s->ack_deadline = now_ms() + ACK_WAIT_MS;
+		if (now_ms() < s->ack_deadline) {
+			ev_timer_start(s->ev, &s->ack_timer, ACK_POLL_MS);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 void
 session_check_done(struct session *s)
 {
@@ -906,6 +977,8 @@ session_check_done(struct session *s)
 			if (!c->rd_eof)
 				return;
 		}
+		if (s->peer_eof && !all_acked(s))
+			return;
 	}
 flushed:
 	if (!s->front->ops->flushed(s->front))

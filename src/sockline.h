@@ -161,6 +161,7 @@ void		 addr_format(const struct sockaddr *, char *, size_t,
 		    uint16_t *);
 const char	*addr_service(const struct config *, uint16_t, const char *);
 int		 addr_unix(const char *, struct sockaddr_un *, socklen_t *);
+size_t		 addr_unix_max(const char *);
 void		 addr_unix_format(const struct sockaddr_un *, socklen_t, char *,
 		    size_t);
 
@@ -463,6 +464,8 @@ struct session {
 	struct ev_timer		 stall_timer;	/* -k: a client stopped reading */
 	struct ev_timer		 flush_timer;	/* quitting: the wait to flush */
 	struct ev_timer		 partial_timer;	/* -k: shows paused partial lines */
+	struct ev_timer		 ack_timer;	/* the peer ended: is all acked? */
+	int64_t			 ack_deadline;
 	int			 quitting;	/* exit was asked: flush, then go */
 
 	/* --lockstep: one reply per line sent. */

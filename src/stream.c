@@ -61,10 +61,26 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 void
 stream_maybe_shutdown(struct session *s, struct conn *c)
 {
+	int		e = 0;
+	socklen_t	len = sizeof(e);
+
 	if (c->wr_shut || buf_used(&c->out) > 0)
 		return;
-	if (!s->cfg->no_shutdown && !s->cfg->recv_only)
-		shutdown(c->fd, SHUT_WR);
+	/*
+	 * A peer that closed (not half-closed) answers what we sent after
+	 * that with a reset, which only shows here: the socket has an error
+	 * pending, or is no longer connected at all.  Those bytes were lost,
+	 * so this is a reset, not a clean end (design item 3).
+	 */
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e != 0) {
+		session_conn_fail(s, c, stream_write_errno(c, e));
+		return;
+	}
+	if (!s->cfg->no_shutdown && !s->cfg->recv_only &&
+	    shutdown(c->fd, SHUT_WR) == -1 && errno == ENOTCONN) {
+		session_conn_fail(s, c, ECONNRESET);
+		return;
+	}
 	c->wr_shut = 1;
 	s->nstreams--;
 }

@@ -153,3 +153,19 @@ load helpers/common
 	run cat "$T/err"
 	assert_output --partial "Broken pipe"
 }
+
+@test "data the peer refused after closing is a reset (exit 1), even when it shows only at the half-close" {
+	# The peer closes at once without reading: what sockline sends is
+	# answered with a reset, which a one-line input may only learn of
+	# when it half-closes.  Ten rounds: it used to exit 0 most times.
+	for i in $(seq 10); do
+		rm -f "$T/port"
+		bg srv peer.py --listen --port-file "$T/port" close
+		port=$(port_of "$T/port")
+		run --separate-stderr timeout 10 bash -c \
+			'echo data | "$0" 127.0.0.1 "$1"' "$SOCKLINE" "$port"
+		assert_failure 1
+		[[ "$stderr" == "sockline: connection with 127.0.0.1 port $port (tcp) lost: "* ]]
+		finish "$srv_pid"
+	done
+}

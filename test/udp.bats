@@ -152,3 +152,19 @@ load helpers/common
 	peer.py --udp -6 --connect ::1 --port "$port" send:'v6\n'
 	wait_line "$T/sl.out" '^v6$'
 }
+
+@test "--no-split cuts input of more than a datagram into whole datagrams of at most 65507 bytes" {
+	head -c 150000 /dev/urandom >"$T/big"
+	bg srv dgram-peer.py --port-file "$T/port" --record "$T/rec"
+	port=$(port_of "$T/port")
+	run --separate-stderr timeout 10 "$SOCKLINE" -u --no-split -q 0 \
+		127.0.0.1 "$port" <"$T/big"
+	assert_success
+	assert_equal "$stderr" ""
+	# Every byte arrived, in order, in datagrams none of which is too big.
+	wait_until python3 -c '
+import ast, sys
+got = [ast.literal_eval(l) for l in open(sys.argv[1])]
+sys.exit(b"".join(got) != open(sys.argv[2], "rb").read() or
+         max(map(len, got)) > 65507)' "$T/rec" "$T/big"
+}

@@ -76,6 +76,23 @@ load helpers/common
 	[ ! -e "$T/$name" ] && [ ! -e "$T/$name-d" ]
 }
 
+@test "an abstract name may fill the whole of sun_path: @ and 107 bytes work, 108 do not" {
+	base="sockline-$$-$BATS_TEST_NUMBER-"
+	fill=$(head -c $((107 - ${#base})) /dev/zero | tr '\0' y)
+	name="@$base$fill"
+	[ "${#name}" -eq 108 ]
+	printf 'full name\n' >"$T/in"
+	bg_in sl "$T/in" "$SOCKLINE" -v -U -l "$name"
+	wait_line "$T/sl.err" "^Listening on $name\$"
+	run peer.py --unix "$name" expect:'full name\n' expect-eof close
+	assert_success
+	finish "$sl_pid"
+	assert_equal "$status" 0
+	run --separate-stderr timeout 5 "$SOCKLINE" -U -l "${name}z" </dev/null
+	assert_failure 2
+	assert_equal "$stderr" "sockline: ${name}z: File name too long (a unix socket name, with its @, holds at most 108 bytes) (see 'sockline --help')"
+}
+
 # A path of exactly n bytes under $T.
 path_of_length() {
 	local n=$1 dir="$T/p"
