@@ -340,6 +340,7 @@ child_out_event(int fd, int events, void *arg)
 {
 	struct child	*ch = arg;
 	struct session	*s = ch->s;
+	struct conn	*c = ch->c;
 	size_t		 room = out_room(ch);
 	ssize_t		 n;
 
@@ -357,11 +358,20 @@ child_out_event(int fd, int events, void *arg)
 			send_lines(ch, NULL, 0, 1);
 	} else if (ch->sd != NULL)
 		send_lines(ch, scratch, (size_t)n, 0);
-	else if (respond_send(s, ch->c, scratch, (size_t)n) == -1)
+	else if (respond_send(s, c, scratch, (size_t)n) == -1)
 		session_fail(s, "out of memory");
+	/*
+	 * A send that failed (the client reset) may have dropped a -k
+	 * client, and ch went with it; c itself lives until the end of the
+	 * round, so it can say so.
+	 */
+	if (c->dead) {
+		stream_after(s, c);
+		return;
+	}
 	child_update(ch);
 	if (ch->sd == NULL)
-		stream_after(s, ch->c);
+		stream_after(s, c);
 }
 
 /* The client is gone: the program's pipes close, and it is stopped. */

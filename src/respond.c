@@ -129,6 +129,9 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 				e = respond_send(s, c, cfg->reply,
 				    cfg->reply_len);
 		}
+		/* A failed send may have dropped c, and r with it. */
+		if (c->dead)
+			return;
 		r->partial = n > 0 && p[n - 1] != '\n';
 		if (r->partial)
 			ev_timer_start(s->ev, &r->pause, LINE_PAUSE_MS);
@@ -172,7 +175,8 @@ respond_stream_eof(struct session *s, struct conn *c)
 		if (respond_send(s, c, s->cfg->reply, s->cfg->reply_len) == -1)
 			session_fail(s, "out of memory");
 	}
-	if (r->child != NULL && !c->dead)
+	/* Tested first: a failed send may have dropped c, and r with it. */
+	if (!c->dead && r->child != NULL)
 		child_input_eof(r->child);
 }
 

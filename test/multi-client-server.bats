@@ -243,3 +243,31 @@ start_k() {
 	assert_success
 	kill -0 "$sl_pid"
 }
+
+# resets_then_serves RESPONDER-ARGS...: a -k listener running a program
+# for each client (`seq 100000`, 588895 bytes) loses three clients that
+# half-close, read 6 bytes and reset, and still serves a fourth whole.
+resets_then_serves() {
+	rm -f "$T/port" "$T/sl.err"
+	bg sl "$SOCKLINE" -v -l -k 127.0.0.1 0 "$@" --port-file "$T/port"
+	port=$(port_of "$T/port")
+	for i in 1 2 3; do
+		run peer.py --connect 127.0.0.1 --port "$port" shutdown recv:6 reset
+		assert_success
+	done
+	wait_line "$T/sl.err" '^Dropped 127\.0\.0\.1 [0-9]+: '
+	kill -0 "$sl_pid"
+	run peer.py --connect 127.0.0.1 --port "$port" shutdown recv:588895 \
+		expect-eof
+	assert_success
+	kill "$sl_pid"
+	finish "$sl_pid"
+	assert_equal "$status" 143
+}
+
+@test "-k -e and -c: clients that half-close, read a little and reset are dropped; the listener serves on" {
+	# The program's output met the reset while being sent: that used to
+	# free the program's state under its own event handler (a crash).
+	resets_then_serves -e 'seq 100000'
+	resets_then_serves -c 'seq 100000'
+}
