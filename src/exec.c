@@ -89,6 +89,18 @@ children_reap(void)
 	}
 }
 
+/*
+ * Signals a program and whatever it started: each program leads a
+ * process group of its own, so `-c 'sleep 99; echo x'` leaves no sleep
+ * behind.  A program that left its group is still reached itself.
+ */
+static void
+signal_program(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) == -1)
+		kill(pid, sig);
+}
+
 /* At the end: every program still running is stopped and collected. */
 void
 children_kill(void)
@@ -96,7 +108,7 @@ children_kill(void)
 	int	i, tries;
 
 	for (i = 0; i < npids; i++)
-		kill(pids[i], SIGTERM);
+		signal_program(pids[i], SIGTERM);
 	/* A polite moment to go, then no choice. */
 	for (tries = 0; npids > 0 && tries < 50; tries++) {
 		children_reap();
@@ -104,7 +116,7 @@ children_kill(void)
 			usleep(2000);
 	}
 	for (i = 0; i < npids; i++)
-		kill(pids[i], SIGKILL);
+		signal_program(pids[i], SIGKILL);
 	while (npids > 0 && waitpid(-1, NULL, 0) > 0)
 		children_reap();
 	npids = 0;
@@ -134,6 +146,8 @@ run_program(struct child *ch, int in, int out)
 	socklen_t		 len = sizeof(ss);
 	sigset_t		 none;
 
+	/* Its own process group, for signal_program(). */
+	setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -174,6 +188,8 @@ child_start(struct session *s, struct conn *c, struct sender *sd)
 	case 0:
 		run_program(ch, in[0], out[1]);
 	}
+	/* Also here, so no signal can come before the child has done it. */
+	setpgid(ch->pid, ch->pid);
 	track(ch->pid);
 	/* Datagram senders' programs are capped by -m (respond.c). */
 	if (sd != NULL)
@@ -383,7 +399,7 @@ child_free(struct child *ch)
 		close_out(ch);
 	/* Still running without its client: nothing left for it to do. */
 	if (tracked(ch->pid))
-		kill(ch->pid, SIGTERM);
+		signal_program(ch->pid, SIGTERM);
 	buf_free(&ch->line);
 	free(ch);
 }

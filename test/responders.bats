@@ -208,6 +208,25 @@ two_programs() {
 	done
 }
 
+# grandchild: true once the -c shell (the child of sockline) has started
+# its own child; sets gpid.
+grandchild() {
+	local sh
+	sh=$(pgrep -P "$sl_pid") || return 1
+	gpid=$(pgrep -P "$sh") || return 1
+}
+
+@test "what a -c program started is stopped too when the listener is" {
+	listen sl -k 127.0.0.1 0 -c 'sleep 1000; echo never'
+	bg c1 peer.py --connect 127.0.0.1 --port "$port" wait-file:"$T/never"
+	wait_until grandchild
+	kill -TERM "$sl_pid"
+	finish "$sl_pid"
+	assert_equal "$status" 143
+	# The shell's sleep shared its process group, so it got SIGTERM too.
+	wait_until gone "$gpid"
+}
+
 @test "each UDP sender gets its own program with -e" {
 	listen sl -u 127.0.0.1 0 -e 'sh -c "read l; echo \"$SOCKLINE_PROTO $l\""'
 	run peer.py --udp --connect 127.0.0.1 --port "$port" send:'a\n' expect:'udp a\n'
