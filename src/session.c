@@ -601,6 +601,11 @@ deliver(struct session *s, const char *p, size_t n)
 	struct conn	*c, *next;
 	int		 r;
 
+	/*
+	 * Logged as it goes out, not as it was read: a line that --lockstep
+	 * or -d holds back gets the time it was sent.
+	 */
+	log_data(LOG_SENT, NULL, p, n, 0);
 	for (c = TAILQ_FIRST(&s->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (!is_target(s, c))
@@ -778,11 +783,10 @@ session_update_input(struct session *s)
 	session_check_done(s);
 }
 
-/* Input after -C: logged, then staged or handed to the targets. */
+/* Input after -C: staged, or handed to the targets. */
 static void
 take_input(struct session *s, const char *p, size_t n)
 {
-	log_data(LOG_SENT, NULL, p, n, 0);
 	if (s->line_mode) {
 		if (buf_append(&s->staged, p, n) == -1)
 			session_fail(s, "out of memory");

@@ -86,3 +86,22 @@ STAMP='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}'
 	assert_line --index 0 --regexp "^# sockline [0-9.]+ session log, .*: tcp listening on 127\\.0\\.0\\.1 $port\$"
 	assert_line --regexp "^$STAMP < \\[127\\.0\\.0\\.1:[0-9]+\\] shout\$"
 }
+
+@test "with --lockstep, -o logs each line when it is sent, after the reply before it" {
+	# The server greets, then answers each line; sockline reads all
+	# three lines at once but sends each only after the previous reply.
+	serve send:'220 hi\n' expect:'A\n' send:'a\n' expect:'B\n' send:'b\n' \
+		expect:'C\n' send:'c\n' expect-eof
+	run --separate-stderr timeout 10 bash -c \
+		'printf "A\nB\nC\n" | "$0" --lockstep -o "$1" 127.0.0.1 "$2"' \
+		"$SOCKLINE" "$T/log"  "$port"
+	assert_success
+	run sed -n 's/^[0-9-]* [0-9:.]* //p' "$T/log"
+	assert_output "< 220 hi
+> A
+< a
+> B
+< b
+> C
+< c"
+}
