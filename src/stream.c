@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -109,6 +110,15 @@ stream_write(struct session *s, struct conn *c)
 	session_update_input(s);
 }
 
+/* True if the pipe fd writes to has no reader left. */
+static int
+reader_gone(int fd)
+{
+	struct pollfd	pfd = { .fd = fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLERR) != 0;
+}
+
 /*
  * Received bytes straight to the user's output pipe, when allowed.
  * Returns 0 when done so, -1 when the bytes must be read instead.
@@ -145,7 +155,16 @@ stream_splice_out(struct session *s, struct conn *c)
 		s->zc_off = 1;
 		return -1;
 	case EPIPE:
-		session_fail(s, "write to stdout failed: %s", strerror(errno));
+		/*
+		 * Either end may say EPIPE: the output pipe lost its reader,
+		 * or the socket was reset after the peer's end of stream.
+		 */
+		if (reader_gone(fd)) {
+			session_fail(s, "write to stdout failed: %s",
+			    strerror(EPIPE));
+			return 0;
+		}
+		session_conn_fail(s, c, ECONNRESET);
 		return 0;
 	}
 	session_conn_fail(s, c, errno);
