@@ -38,22 +38,6 @@ static void	pipe_out_event(int, int, void *);
 /* Output at least this big is written at once rather than gathered. */
 #define DIRECT_MIN	(BUF_CHUNK / 4)
 
-static void
-make_nonblocking(struct pipe_front *pf, int fd)
-{
-	struct stat	st;
-	int		fl;
-
-	pf->flags[fd] = -1;
-	if (fstat(fd, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)))
-		return;
-	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_NONBLOCK))
-		return;
-	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0)
-		pf->flags[fd] = fl;
-}
-
 /*
  * True if fd is /dev/null: a background server's usual stdout, where a
  * write per message would cost a system call and do nothing.
@@ -73,8 +57,8 @@ pipe_start(struct front *f)
 	struct pipe_front	*pf = f->priv;
 	const struct config	*cfg = f->s->cfg;
 
-	make_nonblocking(pf, STDIN_FILENO);
-	make_nonblocking(pf, STDOUT_FILENO);
+	pf->flags[STDIN_FILENO] = fd_nonblocking(STDIN_FILENO);
+	pf->flags[STDOUT_FILENO] = fd_nonblocking(STDOUT_FILENO);
 	pf->zc_in = zcopy_kind(STDIN_FILENO);
 	pf->zc_out = zcopy_kind(STDOUT_FILENO) == ZC_PIPE;
 	pf->discard = is_dev_null(STDOUT_FILENO);

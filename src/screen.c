@@ -16,7 +16,6 @@
  * moves the open line's end out of reach: its rest then starts a row.
  */
 
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -342,22 +341,6 @@ open_tty(struct repl *r)
 	r->tty_term = isatty(STDERR_FILENO);
 }
 
-/* A pipe on stdout must never stall the loop (cf. front_pipe.c). */
-static void
-stdout_nonblocking(struct repl *r)
-{
-	struct stat	st;
-	int		fl;
-
-	if (fstat(STDOUT_FILENO, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
-	    S_ISSOCK(st.st_mode)))
-		return;
-	if ((fl = fcntl(STDOUT_FILENO, F_GETFL)) == -1 || (fl & O_NONBLOCK))
-		return;
-	if (fcntl(STDOUT_FILENO, F_SETFL, fl | O_NONBLOCK) == 0)
-		r->out_flags = fl;
-}
-
 /* Finds out where things go; call after setlocale(). */
 void
 screen_open(struct repl *r)
@@ -367,9 +350,8 @@ screen_open(struct repl *r)
 	r->err_tty = isatty(STDERR_FILENO);
 	render_init(&r->render, r->cfg, r->out_tty);
 	r->render.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-	r->out_flags = -1;
-	if (!r->out_tty)
-		stdout_nonblocking(r);
+	/* A pipe on stdout must never stall the loop. */
+	r->out_flags = r->out_tty ? -1 : fd_nonblocking(STDOUT_FILENO);
 }
 
 /*

@@ -906,7 +906,7 @@ all_acked(struct session *s)
 {
 	struct conn	*c;
 	struct tcp_info	 ti;
-	int		 q, e;
+	int		 q;
 	socklen_t	 len;
 
 	TAILQ_FOREACH(c, &s->conns, entry) {
@@ -914,13 +914,8 @@ all_acked(struct session *s)
 		    (c->peer.addr.ss_family != AF_INET &&
 		    c->peer.addr.ss_family != AF_INET6))
 			continue;
-		e = 0;
-		len = sizeof(e);
-		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
-		    e != 0) {
-			session_conn_fail(s, c, stream_write_errno(c, e));
+		if (stream_pending_error(s, c))
 			return 0;
-		}
 		if (ioctl(c->fd, SIOCOUTQ, &q) == -1 || q == 0)
 			continue;
 		/* Closed with bytes never acknowledged: a reset took them. */

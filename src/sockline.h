@@ -201,6 +201,7 @@ size_t		 frame_next(const char *, size_t, size_t, int);
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
+int		 fd_nonblocking(int);
 /* stdout was closed at start (now /dev/null): received data has nowhere
  * to go, and losing it must not end in exit 0 (design item 3). */
 extern int	 stdout_closed;
@@ -517,6 +518,7 @@ void		 conn_queued(struct session *, struct conn *);
 
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);
+int		 stream_pending_error(struct session *, struct conn *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
 int		 stream_write_errno(const struct conn *, int);

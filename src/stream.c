@@ -58,25 +58,33 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
-/* Half-closes c once everything the user sent has left. */
-void
-stream_maybe_shutdown(struct session *s, struct conn *c)
+/*
+ * A peer that closed (not half-closed) answers what we sent after that
+ * with a reset, which may show only as an error pending on the socket.
+ * Those bytes were lost, so this is a reset, not a clean end (design
+ * item 3).  Returns 1 after failing c when there is such an error.
+ */
+int
+stream_pending_error(struct session *s, struct conn *c)
 {
 	int		e = 0;
 	socklen_t	len = sizeof(e);
 
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1 || e == 0)
+		return 0;
+	session_conn_fail(s, c, stream_write_errno(c, e));
+	return 1;
+}
+
+/* Half-closes c once everything the user sent has left. */
+void
+stream_maybe_shutdown(struct session *s, struct conn *c)
+{
 	if (c->wr_shut || buf_used(&c->out) > 0)
 		return;
-	/*
-	 * A peer that closed (not half-closed) answers what we sent after
-	 * that with a reset, which only shows here: the socket has an error
-	 * pending, or is no longer connected at all.  Those bytes were lost,
-	 * so this is a reset, not a clean end (design item 3).
-	 */
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e != 0) {
-		session_conn_fail(s, c, stream_write_errno(c, e));
+	/* A reset may also show as a socket no longer connected at all. */
+	if (stream_pending_error(s, c))
 		return;
-	}
 	if (!s->cfg->no_shutdown && !s->cfg->recv_only &&
 	    shutdown(c->fd, SHUT_WR) == -1 && errno == ENOTCONN) {
 		session_conn_fail(s, c, ECONNRESET);

@@ -1,5 +1,7 @@
 /* Small things every module needs. */
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <time.h>
@@ -23,6 +25,26 @@ now_ms(void)
  * had been closed.
  */
 int	stdout_closed;
+
+/*
+ * Makes a pipe or socket fd non-blocking, so a stalled reader or writer
+ * at the other end can never stall the event loop.  Returns the flags
+ * to restore at the end, or -1 if fd was left as it was (a file or a
+ * terminal, or already non-blocking).
+ */
+int
+fd_nonblocking(int fd)
+{
+	struct stat	st;
+	int		fl;
+
+	if (fstat(fd, &st) == -1 || !(S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode)))
+		return -1;
+	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_NONBLOCK))
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 ? fl : -1;
+}
 
 int
 fd_keep_open(int fd)
