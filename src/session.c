@@ -918,12 +918,16 @@ all_acked(struct session *s)
 			return 0;
 		if (ioctl(c->fd, SIOCOUTQ, &q) == -1 || q == 0)
 			continue;
-		/* Closed with bytes never acknowledged: a reset took them. */
+		/*
+		 * A closed connection acknowledges nothing more: if a reset
+		 * closed it a moment after the look above, it says so now.
+		 */
 		len = sizeof(ti);
 		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
 		    ti.tcpi_state == TCP_CLOSE) {
-			session_conn_fail(s, c, ECONNRESET);
-			return 0;
+			if (stream_pending_error(s, c))
+				return 0;
+			continue;
 		}
 		if (s->ack_deadline == 0)
 			s->ack_deadline = now_ms() + ACK_WAIT_MS;
