@@ -34,7 +34,7 @@ check_config(const struct config *c)
 	CHECK(c->port_hi >= c->port);
 	if (c->unix_sock) {
 		CHECK(c->path != NULL && c->path[0] != '\0');
-		CHECK(strlen(c->path) < sizeof(((struct sockaddr_un *)0)->sun_path));
+		CHECK(strlen(c->path) <= addr_unix_max(c->path));
 		CHECK(c->family == AF_UNSPEC);
 	} else {
 		CHECK(c->port_arg != NULL);
