@@ -126,6 +126,22 @@ struct config {
 	const char	*prompt;	/* --prompt */
 	const char	*history;	/* --history */
 	const char	*output;	/* -o */
+
+	/* TLS (design item 19); tls_min/tls_max: 0 or 0x0303, 0x0304. */
+	int		 tls;		/* --tls, --ssl */
+	int		 insecure;	/* --insecure */
+	int		 tls_min;	/* --tls-min */
+	int		 tls_max;	/* --tls-max */
+	const char	*tls_name;	/* --tls-name */
+	const char	*tls_ca;	/* --tls-ca FILE|DIR */
+	const char	*tls_pin;	/* --tls-pin sha256:BASE64, as given */
+	unsigned char	 tls_pin_sha256[32]; /* and decoded */
+	const char	*tls_cert;	/* --tls-cert */
+	const char	*tls_key;	/* --tls-key */
+	const char	*tls_alpn;	/* --tls-alpn, comma-separated */
+	const char	*tls_ciphers;	/* --tls-ciphers */
+	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
+	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -197,6 +213,24 @@ size_t		 crlf_translate(int *, const char *, size_t, char *);
 
 /* frame.c: where the next line or message of a byte stream ends. */
 size_t		 frame_next(const char *, size_t, size_t, int);
+
+/*
+ * fsafe.c: opening the files sockline writes (-o, --port-file,
+ * --history, --tls-keylog, --tls-cert-out) under design item 15: in a
+ * sticky world-writable directory never follow a symlink, nor open an
+ * existing file or FIFO, owned by someone other than the caller or the
+ * directory's owner.  Both return -1 with a one-line reason in err
+ * (naming the path) when refused or failed.
+ *
+ * fsafe_open: flags are open(2)'s (O_WRONLY|O_CREAT with O_APPEND or
+ * O_TRUNC, ...); mode is for a new file.  Returns the fd.
+ * fsafe_replace: writes data whole to a mkstemp(3) name in the same
+ * directory and renames it over path (a FIFO, terminal or /dev/stdout
+ * at path is written in place instead).  Returns 0.
+ */
+int		 fsafe_open(const char *, int, mode_t, char *, size_t);
+int		 fsafe_replace(const char *, const void *, size_t, mode_t,
+		    char *, size_t);
 
 /* util.c */
 int64_t		 now_ms(void);
