@@ -165,6 +165,7 @@ connect_main(const struct config *cfg)
 	struct sockaddr_storage	 peer;
 	struct addrinfo		*res = NULL, *ai = NULL;
 	struct ev		*ev;
+	struct conn_io		 io;
 	socklen_t		 peerlen;
 	char			 err[256];
 	int			 fd, status;
@@ -200,8 +201,9 @@ connect_main(const struct config *cfg)
 		return EXIT_FAIL;
 	}
 	session_init(&s, cfg, ev);
+	conn_io_plain(&io, fd);
 	if ((s.front = front_new(&s)) == NULL ||
-	    session_add_conn(&s, fd, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
+	    session_add_conn(&s, &io, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {
 		msg_warn("out of memory");
 		return EXIT_FAIL;

@@ -263,6 +263,7 @@ accept_one(struct listener *l, int fd)
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
+	struct conn_io		 io;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN], why[64];
 	uint16_t		 port;
@@ -304,7 +305,8 @@ accept_one(struct listener *l, int fd)
 	/* One client only: later ones are refused, not left waiting. */
 	if (!cfg->keep_open)
 		close_listeners(l);
-	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)&ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
@@ -334,6 +336,7 @@ serve(struct listener *l)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
+	struct conn_io		 io;
 	uint16_t		 port = 0;
 	int			 i;
 
@@ -348,7 +351,8 @@ serve(struct listener *l)
 			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
 		}
 		if (cfg->udp) {
-			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			conn_io_plain(&io, l->fds[i]);
+			if (session_add_conn(l->s, &io, CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
 		}

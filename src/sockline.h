@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn_io.h"
+
 #define SOCKLINE_VERSION	"0.1.0"
 
 /* Exit statuses of the contract (design.md item 4). */
@@ -325,6 +327,9 @@ struct conn {
 	struct session		*session;
 	enum conn_kind		 kind;
 	int			 fd;
+	struct conn_io		 io;		/* stream: how bytes move */
+	int			 want;		/* stream: EV_* the session wants */
+	struct ev_deferred	 again;		/* read what the io holds */
 	int			 connected;	/* datagram: has one peer */
 	struct peer		 peer;		/* the other end */
 	struct buf		 out;		/* bytes or framed datagrams */
@@ -333,6 +338,7 @@ struct conn {
 	struct resp		*resp;		/* responder state, if any */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
+	int			 wr_ending;	/* the half-close takes more rounds */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
 	int			 queued;	/* in session.queued */
@@ -516,8 +522,8 @@ struct session {
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
-struct conn	*session_add_conn(struct session *, int, enum conn_kind, int,
-		    const struct sockaddr *, socklen_t);
+struct conn	*session_add_conn(struct session *, const struct conn_io *,
+		    enum conn_kind, int, const struct sockaddr *, socklen_t);
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
@@ -553,6 +559,8 @@ void		 conn_queued(struct session *, struct conn *);
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);
 int		 stream_pending_error(struct session *, struct conn *);
+int		 stream_events(struct session *, struct conn *, int);
+int		 stream_all_acked(struct session *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
 int		 stream_write_errno(const struct conn *, int);
