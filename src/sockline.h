@@ -154,6 +154,11 @@ struct config {
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
 
+/* tlsopts.c: TLS option values, parsed without OpenSSL. */
+int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
+int		 tlsopt_version(const char *, int *, char *, size_t);
+int		 tlsopt_alpn(const char *, char *, size_t);
+
 /* msg.c: one-line messages on stderr, "sockline: " first. */
 void		 msg_warn(const char *, ...)
 		    __attribute__((format(printf, 1, 2)));
@@ -575,6 +580,39 @@ int		 dgram_queue(struct session *, struct conn *,
 void		 dgram_event(int, int, void *);
 size_t		 dgram_room(const struct conn *);
 void		 dgram_free_senders(struct session *);
+
+/*
+ * hs.c: a conn_io's handshake before its session knows of it (see
+ * conn_io.h).  done(h, ok, why) is called once, from the loop.
+ */
+#define HS_LIMIT_MS	10000	/* unless -w says otherwise */
+struct hs;
+typedef void	 hs_done_fn(struct hs *, int, const char *);
+struct hs {
+	struct ev		*ev;
+	struct conn_io		 io;
+	long			 limit_ms;
+	hs_done_fn		*done;
+	void			*arg;
+	struct ev_timer		 timer;
+	int			 events;
+	struct sockaddr_storage	 ss;		/* the peer, for the caller */
+	socklen_t		 sslen;
+	LIST_ENTRY(hs)		 entry;
+};
+struct hs	*hs_start(struct ev *, const struct conn_io *, long,
+		    hs_done_fn *, void *);
+void		 hs_abort(struct hs *);
+
+/* listen_tls.c: a TLS listener's clients, before their session. */
+struct tls_accepts {
+	struct session		*s;
+	LIST_HEAD(, hs)		 list;
+	int			 n;
+};
+int		 tls_accept(struct tls_accepts *, int,
+		    const struct sockaddr_storage *, socklen_t);
+void		 tls_accepts_abort(struct tls_accepts *);
 
 /* connect.c, shared with probe.c */
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
