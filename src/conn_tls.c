@@ -193,21 +193,39 @@ tls_read(struct conn_io *io, void *p, size_t n)
 	return (ssize_t)got;
 }
 
+/*
+ * Partial writes are on, so that a count is exact when the socket fills:
+ * each SSL_write() then sends one record, and this goes on record after
+ * record while the socket takes them, as one send(2) would.
+ */
 static ssize_t
 tls_write(struct conn_io *io, const void *p, size_t n)
 {
 	struct tls_io	*t = io->ctx;
-	int		 r, wait;
+	size_t		 done = 0;
+	int		 r, e, wait;
 
-	ERR_clear_error();
-	r = SSL_write(t->ssl, p, n > INT_MAX ? INT_MAX : (int)n);
-	if (r > 0) {
-		io->wr_wait = 0;
-		return r;
+	while (done < n) {
+		ERR_clear_error();
+		r = SSL_write(t->ssl, (const char *)p + done,
+		    n - done > INT_MAX ? INT_MAX : (int)(n - done));
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		e = tls_errno(t, r, &wait);
+		io->wr_wait = wait;
+		if (done > 0 && e == EAGAIN)
+			break;
+		/* An error after some records: said at the next call. */
+		if (done > 0)
+			break;
+		errno = e;
+		return -1;
 	}
-	errno = tls_errno(t, r, &wait);
-	io->wr_wait = wait;
-	return -1;
+	if (done == n)
+		io->wr_wait = 0;
+	return (ssize_t)done;
 }
 
 /* close_notify, then TCP's half-close, so both kinds of reader know. */
