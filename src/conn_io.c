@@ -54,6 +54,8 @@ conn_io_pending_error(const struct conn_io *io)
 	int		e = 0;
 	socklen_t	len = sizeof(e);
 
+	if (io->reset_ok)
+		return 0;
 	if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1)
 		return 0;
 	return e;
@@ -71,6 +73,8 @@ conn_io_unacked(const struct conn_io *io)
 	socklen_t	len = sizeof(ti);
 	int		q;
 
+	if (io->reset_ok)
+		return 0;
 	if (ioctl(io->fd, SIOCOUTQ, &q) == -1 || q == 0)
 		return 0;
 	if (getsockopt(io->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&

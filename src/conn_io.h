@@ -25,7 +25,10 @@
  *  - zcopy() says whether splice(2)/sendfile(2) may use the fd in that
  *    direction: always for a plain socket, only with kernel TLS for TLS.
  *  - pending_error() and unacked() look at the socket under any layer:
- *    the end-of-stream checks of design item 3.
+ *    the end-of-stream checks of design item 3.  A layer that sends
+ *    bytes of its own after the peer closed with all our data
+ *    acknowledged (TLS's close_notify) sets reset_ok: a reset they
+ *    provoke then loses nothing and is not a failure.
  *
  * Handshakes.  handshake() drives whatever must happen before the
  * session's data may flow (TLS now; a proxy's dialogue or a PROXY
@@ -73,6 +76,7 @@ struct conn_io {
 	void			*ctx;		/* the layer's state: an SSL */
 	int			 rd_wait;	/* a read waits for these */
 	int			 wr_wait;	/* a write (or end) for these */
+	int			 reset_ok;	/* a reset now loses nothing */
 };
 
 /* conn_io.c: what every layer shares. */

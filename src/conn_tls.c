@@ -39,6 +39,8 @@ struct tls_io {
 	int			 starved;	/* the last read wanted more */
 	int			 notified;	/* close_notify sent */
 	int			 failed;	/* a fatal error: no close_notify */
+	int			 rd_ended;	/* the peer's end has been read */
+	int			 got_notify;	/* it was a close_notify */
 	int			 rd_stash;	/* a read's failure, kept */
 	int			 rd_errno;
 	char			 label[PEER_HOSTLEN + 32];
@@ -46,6 +48,22 @@ struct tls_io {
 };
 
 static SSL_CTX	*run_ctx;
+
+/*
+ * An end of stream without close_notify is taken as an end (OpenSSL's
+ * SSL_OP_IGNORE_UNEXPECTED_EOF: otherwise it answers it with an alert
+ * into a closed socket, whose reset would fail the run); this tells
+ * the two apart, for the -v note.
+ */
+static void
+on_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_io	*t;
+
+	if ((where & SSL_CB_READ_ALERT) && (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
+	    (t = SSL_get_app_data(ssl)) != NULL)
+		t->got_notify = 1;
+}
 
 /* Makes the run's SSL_CTX, before any socket (--tls only). */
 int
@@ -109,6 +127,14 @@ tls_handshake(struct conn_io *io)
 		io->rd_wait = io->wr_wait = 0;
 		return 0;
 	}
+	if (SSL_get_error(t->ssl, r) == SSL_ERROR_ZERO_RETURN) {
+		snprintf(t->why, sizeof(t->why), "the peer closed the "
+		    "connection during the handshake");
+		t->failed = 1;
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
 	errno = tls_errno(t, r, &wait);
 	/* Any end here, even a TCP one, fails the handshake. */
 	if (errno != EAGAIN && errno != EPROTO) {
@@ -146,6 +172,8 @@ tls_read(struct conn_io *io, void *p, size_t n)
 	if (t->rd_stash) {
 		t->rd_stash = 0;
 		errno = t->rd_errno;
+		if (errno == 0)
+			t->rd_ended = 1;
 		return errno == 0 ? 0 : -1;
 	}
 	io->rd_wait = 0;
@@ -163,7 +191,7 @@ tls_read(struct conn_io *io, void *p, size_t n)
 		e = SSL_get_error(t->ssl, r);
 		first = ERR_peek_error();
 		if (e == SSL_ERROR_ZERO_RETURN)
-			e = 0;
+			e = tls_eof(t, t->got_notify);
 		else if ((e == SSL_ERROR_SYSCALL && first == 0 &&
 		    errno == 0) || (e == SSL_ERROR_SSL &&
 		    ERR_GET_LIB(first) == ERR_LIB_SSL &&
@@ -188,6 +216,8 @@ tls_read(struct conn_io *io, void *p, size_t n)
 			break;
 		}
 		errno = e;
+		if (e == 0)
+			t->rd_ended = 1;
 		return e == 0 ? 0 : -1;
 	}
 	return (ssize_t)got;
@@ -228,7 +258,11 @@ tls_write(struct conn_io *io, const void *p, size_t n)
 	return (ssize_t)done;
 }
 
-/* close_notify, then TCP's half-close, so both kinds of reader know. */
+/*
+ * close_notify, then TCP's half-close, so both kinds of reader know.
+ * A peer that has ended and closed answers the close_notify with a
+ * reset; when all we sent before was acknowledged, it loses nothing.
+ */
 static int
 tls_shutdown(struct conn_io *io)
 {
@@ -236,6 +270,8 @@ tls_shutdown(struct conn_io *io)
 	int		 r, wait;
 
 	if (!t->notified) {
+		if (t->rd_ended && conn_io_unacked(io) == 0)
+			io->reset_ok = 1;
 		ERR_clear_error();
 		if ((r = SSL_shutdown(t->ssl)) < 0) {
 			errno = tls_errno(t, r, &wait);
@@ -245,7 +281,8 @@ tls_shutdown(struct conn_io *io)
 		t->notified = 1;
 		io->wr_wait = 0;
 	}
-	if (shutdown(io->fd, SHUT_WR) == -1 && errno == ENOTCONN) {
+	if (shutdown(io->fd, SHUT_WR) == -1 && errno == ENOTCONN &&
+	    !io->reset_ok) {
 		errno = ECONNRESET;
 		return -1;
 	}
@@ -357,6 +394,9 @@ conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
 	if (!cfg->keep_open)
 		SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
 	SSL_set_read_ahead(t->ssl, 1);
+	SSL_set_options(t->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_set_app_data(t->ssl, t);
+	SSL_set_info_callback(t->ssl, on_info);
 	SSL_set_default_read_buffer_len(t->ssl, TLS_READ_AHEAD);
 	t->cfg = cfg;
 	snprintf(t->label, sizeof(t->label), "%s", label);
