@@ -21,8 +21,10 @@ WERROR?=
 PKG_CONFIG?=	pkg-config
 RL_CFLAGS:=	$(shell $(PKG_CONFIG) --cflags readline 2>/dev/null)
 RL_LIBS:=	$(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
+SSL_CFLAGS:=	$(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
+SSL_LIBS:=	$(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
-ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(SSL_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS=	-std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 
 SRCS=		$(wildcard src/*.c)
@@ -44,7 +46,8 @@ $(OBJS): | deps
 endif
 
 $(PROG): $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(SSL_LIBS) \
+	    $(LDLIBS)
 
 src/%.o: src/%.c $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -120,7 +123,7 @@ SAN_CFLAGS=	-O1 -g -fno-omit-frame-pointer \
 build/asan/sockline: $(SRCS) $(HDRS)
 	@mkdir -p build/asan
 	$(ASAN_CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) $(WERROR) $(SAN_CFLAGS) \
-	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS)
+	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS) $(SSL_LIBS)
 
 check-asan: build/asan/sockline
 	@scripts/deps test

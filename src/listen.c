@@ -33,6 +33,7 @@ struct listener {
 	int			 fds[MAX_LISTENERS];
 	int			 nfds;
 	struct ev_timer		 resume;
+	struct tls_accepts	 tls;		/* --tls: in their handshake */
 };
 
 static void	accept_event(int, int, void *);
@@ -164,78 +165,21 @@ fail:
 }
 
 /*
- * Writes the port into something that is not a regular file (a FIFO a
- * script waits on, /dev/stdout, a symbolic link): in place, since a
- * rename would replace the device, pipe or link with a plain file.  One
- * short write, so a reader still sees the whole line or nothing.
- */
-static int
-write_port_in_place(const char *path, uint16_t port)
-{
-	struct stat	st, out;
-	char		line[16];
-	int		fd, n, e;
-
-	n = snprintf(line, sizeof(line), "%u\n", port);
-	/*
-	 * Our own stdout (/dev/stdout, /proc/self/fd/1): through fd 1, or a
-	 * second open would write at its own offset, under what follows.
-	 */
-	if (stat(path, &st) == 0 && fstat(STDOUT_FILENO, &out) == 0 &&
-	    st.st_dev == out.st_dev && st.st_ino == out.st_ino)
-		return write(STDOUT_FILENO, line, (size_t)n) == n ? 0 : -1;
-	/*
-	 * Never blocking: signals are only taken in the event loop, so an
-	 * open() waiting for a FIFO's reader could not be interrupted.  A
-	 * FIFO nobody reads yet fails with ENXIO instead.
-	 */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
-	    O_NONBLOCK | O_CLOEXEC, 0644)) == -1)
-		return -1;
-	if (write(fd, line, (size_t)n) != n) {
-		e = errno != 0 ? errno : EIO;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return close(fd);
-}
-
-/*
- * Writes the port to FILE through a rename, so readers never see half;
- * a path that exists and is not a plain regular file is written in place.
+ * Writes the port to FILE (design item 15): through a rename, so readers
+ * never see half, or in place into a FIFO a script waits on or
+ * /dev/stdout.  Not a secret, so 0644 less the umask.
  */
 static int
 write_port_file(const char *path, uint16_t port)
 {
-	struct stat	 st;
-	char		*tmp;
-	FILE		*f;
-	int		 fd, e;
+	char	line[16], err[FSAFE_ERRLEN];
+	int	n;
 
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_port_in_place(path, port);
-	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
-		return -1;
-	if ((fd = mkstemp(tmp)) == -1)
-		goto fail;
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		goto unlink;
-	}
-	fprintf(f, "%u\n", port);
-	if (fclose(f) == EOF || rename(tmp, path) == -1)
-		goto unlink;
-	free(tmp);
-	return 0;
-unlink:
-	e = errno;
-	unlink(tmp);
-	errno = e;
-fail:
-	e = errno;
-	free(tmp);
-	errno = e;
+	n = snprintf(line, sizeof(line), "%u\n", port);
+	if (fsafe_replace(path, line, (size_t)n, 0644, err,
+	    sizeof(err)) == 0)
+		return 0;
+	msg_warn("cannot write port file %s", err);
 	return -1;
 }
 
@@ -263,6 +207,7 @@ accept_one(struct listener *l, int fd)
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
+	struct conn_io		 io;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN], why[64];
 	uint16_t		 port;
@@ -286,7 +231,7 @@ accept_one(struct listener *l, int fd)
 		refuse(l, cfd, &ss, "not allowed");
 		return 0;
 	}
-	if (cfg->keep_open && l->s->nconns >= cfg->max_conns) {
+	if (cfg->keep_open && l->s->nconns + l->tls.n >= cfg->max_conns) {
 		snprintf(why, sizeof(why), "%d client%s already (-m)",
 		    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
 		refuse(l, cfd, &ss, why);
@@ -304,7 +249,13 @@ accept_one(struct listener *l, int fd)
 	/* One client only: later ones are refused, not left waiting. */
 	if (!cfg->keep_open)
 		close_listeners(l);
-	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
+	if (cfg->tls) {
+		if (tls_accept(&l->tls, cfd, &ss, len) == -1)
+			return -1;
+		return cfg->keep_open ? 0 : -1;
+	}
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)&ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
@@ -334,6 +285,7 @@ serve(struct listener *l)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
+	struct conn_io		 io;
 	uint16_t		 port = 0;
 	int			 i;
 
@@ -348,7 +300,8 @@ serve(struct listener *l)
 			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
 		}
 		if (cfg->udp) {
-			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			conn_io_plain(&io, l->fds[i]);
+			if (session_add_conn(l->s, &io, CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
 		}
@@ -361,12 +314,8 @@ serve(struct listener *l)
 		l->nfds = 0;
 	log_listening(cfg, port);
 	if (cfg->port_file != NULL && write_port_file(cfg->port_file,
-	    port) == -1) {
-		msg_warn("cannot write port file %s: %s", cfg->port_file,
-		    errno == ENXIO ? "a FIFO with no reader yet" :
-		    strerror(errno));
+	    port) == -1)
 		return -1;
-	}
 	return 0;
 }
 
@@ -376,12 +325,20 @@ listen_main(const struct config *cfg)
 	struct listener	 l;
 	struct session	 s;
 	struct ev	*ev;
+	char		 err[512];
 	int		 status = EXIT_FAIL;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.s = &s;
+	l.tls.s = &s;
+	LIST_INIT(&l.tls.list);
 	ev_timer_init(&l.resume, on_resume, &l);
+	/* Certificates and keys are loaded (or made) before any socket. */
+	if (conn_tls_start(cfg, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
 	signals_init();
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
@@ -399,9 +356,11 @@ listen_main(const struct config *cfg)
 	status = session_run(&s);
 out:
 	ev_timer_stop(ev, &l.resume);
+	tls_accepts_abort(&l.tls);
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);
+	conn_tls_end();
 	unix_cleanup();
 	return status;
 }
