@@ -45,6 +45,11 @@ assert_has_fingerprint() {
 		fail "no fingerprint $fp of $2 in: $1"
 }
 
+# file_has_fingerprint FILE CERT: FILE shows CERT's SHA-256 fingerprint.
+file_has_fingerprint() {
+	tr -d ':' <"$1" | tr 'A-F' 'a-f' | grep -q "$(fingerprint_of "$2")"
+}
+
 # all_bytes FILE MIB: MIB MiB of every byte value 0-255 in turn.
 all_bytes() {
 	python3 -c 'import sys
