@@ -178,6 +178,14 @@ class Tls:
             except ssl.SSLWantReadError:
                 self.flush()
                 self.fill()
+            except ssl.SSLError:
+                # The alert OpenSSL made for the failure goes out, as a
+                # real server's would.
+                try:
+                    self.flush()
+                except OSError:
+                    pass
+                raise
 
     def handshake(self):
         self.run(self.obj.do_handshake)
