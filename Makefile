@@ -106,10 +106,18 @@ bench: all $(BENCH_PROGS)
 bench/%: bench/%.c
 	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-bench-clean:
-	rm -f $(BENCH_PROGS)
+# TLS side by side (bench/tls-run): RUNS, BULK (MiB), HOLD (clients).
+bench-tls: all bench/tlsload
+	RUNS=$(RUNS) bench/tls-run
 
-.PHONY: bench bench-clean
+bench/tlsload: bench/tlsload.c
+	$(CC) -D_GNU_SOURCE $(SSL_CFLAGS) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(SSL_LIBS) -lpthread
+
+bench-clean:
+	rm -f $(BENCH_PROGS) bench/tlsload
+
+.PHONY: bench bench-tls bench-clean
 
 # Reliability checks (see README.md, "Reliability").  Each builds what it
 # needs under build/, apart from the normal objects.
