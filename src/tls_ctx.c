@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -150,12 +151,29 @@ tls_check_path(const char *opt, const char *path, int dir_ok, char *err,
 int
 tls_ssl_fail(const char *opt, const char *path, char *err, size_t errlen)
 {
-	char	buf[256];
+	unsigned long	 e = ERR_peek_error();
+	char		 buf[256];
 
+	/* "no start line" means no PEM block of the kind looked for. */
 	snprintf(err, errlen, "%s %s: %s", opt, path,
-	    tls_err_reason(ERR_peek_error(), buf, sizeof(buf)));
+	    ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE ?
+	    "no PEM certificate in it" : tls_err_reason(e, buf, sizeof(buf)));
 	ERR_clear_error();
 	return -1;
+}
+
+/* Whether the error queue holds that error; it is read through. */
+static int
+queued(int lib, int reason)
+{
+	unsigned long	e;
+	int		found = 0;
+
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_GET_LIB(e) == lib && ERR_GET_REASON(e) == reason)
+			found = 1;
+	return found;
 }
 
 /* PEM; the chain may follow the certificate, the key may sit with it. */
@@ -164,7 +182,7 @@ load_cert(SSL_CTX *ctx, const struct config *cfg, char *err, size_t errlen)
 {
 	const char	*cert = cfg->tls_cert;
 	const char	*key = cfg->tls_key != NULL ? cfg->tls_key : cert;
-	int		 key_encrypted = 0;
+	int		 key_encrypted = 0, ok, mismatch;
 
 	if (tls_check_path("--tls-cert", cert, 0, err, errlen) == -1 ||
 	    (cfg->tls_key != NULL &&
@@ -173,29 +191,28 @@ load_cert(SSL_CTX *ctx, const struct config *cfg, char *err, size_t errlen)
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		return tls_ssl_fail("--tls-cert", cert, err, errlen);
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, &key_encrypted);
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		ERR_clear_error();
-		SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-		if (key_encrypted)
-			snprintf(err, errlen, "%s %s: the key is encrypted; "
-			    "give it unencrypted", cfg->tls_key != NULL ?
-			    "--tls-key" : "--tls-cert", key);
-		else if (cfg->tls_key == NULL)
-			snprintf(err, errlen, "--tls-cert %s: no private key "
-			    "in it; give --tls-key FILE", cert);
-		else
-			snprintf(err, errlen, "--tls-key %s: no private key "
-			    "in it", key);
-		return -1;
-	}
+	ok = SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1;
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		ERR_clear_error();
+	/* Loading the key checks it against the certificate already. */
+	mismatch = ok ? SSL_CTX_check_private_key(ctx) != 1 :
+	    queued(ERR_LIB_X509, X509_R_KEY_VALUES_MISMATCH);
+	ERR_clear_error();
+	if (mismatch)
 		snprintf(err, errlen, "the key in %s does not match the "
 		    "certificate in %s", key, cert);
-		return -1;
-	}
-	return 0;
+	else if (ok)
+		return 0;
+	else if (key_encrypted)
+		snprintf(err, errlen, "%s %s: the key is encrypted; give it "
+		    "unencrypted", cfg->tls_key != NULL ? "--tls-key" :
+		    "--tls-cert", key);
+	else if (cfg->tls_key == NULL)
+		snprintf(err, errlen, "--tls-cert %s: no private key in it; "
+		    "give --tls-key FILE", cert);
+	else
+		snprintf(err, errlen, "--tls-key %s: no private key in it",
+		    key);
+	return -1;
 }
 
 static int

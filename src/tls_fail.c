@@ -65,6 +65,10 @@ hint(unsigned long e)
 		return " (is the peer speaking TLS?)";
 	case SSL_R_HTTP_REQUEST:
 		return " (the client sent plain HTTP)";
+	case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+		return " (--tls-client-ca requires one)";
+	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+		return " (give --tls-cert FILE)";
 	default:
 		return "";
 	}
