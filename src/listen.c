@@ -33,6 +33,7 @@ struct listener {
 	int			 fds[MAX_LISTENERS];
 	int			 nfds;
 	struct ev_timer		 resume;
+	struct tls_accepts	 tls;		/* --tls: in their handshake */
 };
 
 static void	accept_event(int, int, void *);
@@ -206,6 +207,7 @@ accept_one(struct listener *l, int fd)
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
+	struct conn_io		 io;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN], why[64];
 	uint16_t		 port;
@@ -229,7 +231,7 @@ accept_one(struct listener *l, int fd)
 		refuse(l, cfd, &ss, "not allowed");
 		return 0;
 	}
-	if (cfg->keep_open && l->s->nconns >= cfg->max_conns) {
+	if (cfg->keep_open && l->s->nconns + l->tls.n >= cfg->max_conns) {
 		snprintf(why, sizeof(why), "%d client%s already (-m)",
 		    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
 		refuse(l, cfd, &ss, why);
@@ -247,7 +249,13 @@ accept_one(struct listener *l, int fd)
 	/* One client only: later ones are refused, not left waiting. */
 	if (!cfg->keep_open)
 		close_listeners(l);
-	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
+	if (cfg->tls) {
+		if (tls_accept(&l->tls, cfd, &ss, len) == -1)
+			return -1;
+		return cfg->keep_open ? 0 : -1;
+	}
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)&ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
@@ -277,6 +285,7 @@ serve(struct listener *l)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
+	struct conn_io		 io;
 	uint16_t		 port = 0;
 	int			 i;
 
@@ -291,7 +300,8 @@ serve(struct listener *l)
 			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
 		}
 		if (cfg->udp) {
-			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			conn_io_plain(&io, l->fds[i]);
+			if (session_add_conn(l->s, &io, CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
 		}
@@ -315,12 +325,20 @@ listen_main(const struct config *cfg)
 	struct listener	 l;
 	struct session	 s;
 	struct ev	*ev;
+	char		 err[512];
 	int		 status = EXIT_FAIL;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.s = &s;
+	l.tls.s = &s;
+	LIST_INIT(&l.tls.list);
 	ev_timer_init(&l.resume, on_resume, &l);
+	/* Certificates and keys are loaded (or made) before any socket. */
+	if (conn_tls_start(cfg, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
 	signals_init();
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
@@ -338,9 +356,11 @@ listen_main(const struct config *cfg)
 	status = session_run(&s);
 out:
 	ev_timer_stop(ev, &l.resume);
+	tls_accepts_abort(&l.tls);
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);
+	conn_tls_end();
 	unix_cleanup();
 	return status;
 }
