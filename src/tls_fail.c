@@ -42,8 +42,9 @@ verify_failed(SSL *ssl, const struct config *cfg, long vr, char *out,
 	} else if (vr == X509_V_ERR_APPLICATION_VERIFICATION &&
 	    cfg->tls_pin != NULL) {
 		snprintf(out, outlen, "certificate pin mismatch: the leaf's "
-		    "key is %s, not %s; leaf: %s, SHA-256 %s", pin,
-		    cfg->tls_pin, subj, fpr);
+		    "key is %s, not %s; leaf: %s, SHA-256 %s; if that key "
+		    "is right, use --tls-pin %s", pin, cfg->tls_pin, subj,
+		    fpr, pin);
 	} else {
 		snprintf(out, outlen, "certificate verify failed: %s; name "
 		    "checked: %s; leaf: %s, SHA-256 %s; use --tls-ca FILE, "
