@@ -286,13 +286,14 @@ tls_ctx_new(const struct config *cfg, int server, char *err, size_t errlen)
 		    "certificate: not with --tls-cert");
 		goto fail;
 	}
+	if ((server ? tls_server_trust(ctx, cfg, err, errlen) :
+	    tls_client_trust(ctx, cfg, err, errlen)) == -1)
+		goto fail;
+	/* Last: --tls-cert-out writes a file only for a start that works. */
 	if (cfg->tls_cert != NULL) {
 		if (load_cert(ctx, cfg, err, errlen) == -1)
 			goto fail;
 	} else if (server && tls_gen_cert(ctx, cfg, err, errlen) == -1)
-		goto fail;
-	if ((server ? tls_server_trust : tls_client_trust)(ctx, cfg, err, errlen) ==
-	    -1)
 		goto fail;
 	ERR_clear_error();
 	return ctx;
