@@ -3,8 +3,7 @@
 # are read when sockline starts, before any socket: a file that cannot
 # serve is one line and exit 1, never a password prompt.  A certificate
 # file may carry its chain, which the peer then receives, and -vv shows
-# the chain a client verified.  Programs get their own session's
-# SOCKLINE_TLS_* variables and nothing stale from sockline's.
+# the chain a client verified.
 
 load helpers/common
 load helpers/pki
@@ -109,28 +108,4 @@ listener() {
 	for c in deep inter ca; do
 		file_has_fingerprint "$T/err" "$PKI/$c.pem" || fail "no fingerprint of $c: $stderr"
 	done
-}
-
-@test "-v of a pinned connection says pinned, of an --insecure one not verified" {
-	tls_peer srv selfsigned expect-close-notify close
-	run --separate-stderr timeout 20 "$SOCKLINE" -v --tls \
-		--tls-pin "$(pin_of "$PKI/selfsigned.pem")" 127.0.0.1 "$port" </dev/null
-	assert_success
-	assert_regex "$stderr" "TLS 1\.3, TLS_[A-Z0-9_]+, pinned: .*CN=sockline-test-selfsigned"
-	finish "$srv_pid"
-	tls_peer srv2 selfsigned expect-close-notify close
-	run --separate-stderr timeout 20 "$SOCKLINE" -v --tls --insecure \
-		127.0.0.1 "$port" </dev/null
-	assert_success
-	assert_regex "$stderr" "not verified \(--insecure\): .*CN=sockline-test-selfsigned"
-}
-
-@test "a -c program sees its session's ALPN, and no stale SOCKLINE_TLS_PEER_* from sockline's environment" {
-	SOCKLINE_TLS_PEER_SUBJECT=stale SOCKLINE_TLS_PEER_SHA256=stale \
-		listener srv --tls-alpn x-one,x-two --tls-cert-out "$T/ca.pem" -c \
-		'printf "%s|%s|%s|%s\n" "$SOCKLINE_TLS_VERSION" "$SOCKLINE_TLS_ALPN" "${SOCKLINE_TLS_PEER_SUBJECT-unset}" "${SOCKLINE_TLS_PEER_SHA256-unset}"'
-	run timeout 20 tls-peer.py --connect 127.0.0.1 --port "$port" \
-		--ca "$T/ca.pem" --alpn x-two,x-one --max 1.2 \
-		expect:'TLSv1.2|x-one|unset|unset\n' close
-	assert_success
 }
