@@ -60,7 +60,9 @@ on_info(const SSL *ssl, int where, int ret)
 {
 	struct tls_io	*t;
 
-	if ((where & SSL_CB_READ_ALERT) && (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
+	/* SSL_CB_READ_ALERT shares its alert bit with the write one. */
+	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT &&
+	    (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
 	    (t = SSL_get_app_data(ssl)) != NULL)
 		t->got_notify = 1;
 }

@@ -58,6 +58,7 @@ Steps:
   alert                  send a fatal alert (bad_record_mac, made by feeding
                          our own TLS a forged record), then read and drop
                          raw bytes until the other side closes
+  no-data-within:MS      fail if anything (data or an end) arrives within MS
   touch:PATH             create PATH (tells the test how far the peer got)
   wait-file:PATH         wait until PATH exists
   sleep:MS               pause (a behaviour of the peer, not a test wait)
@@ -381,6 +382,10 @@ def run_steps(t, steps):
             t.sock.close()
         elif name == "alert":
             t.alert()
+        elif name == "no-data-within":
+            if t.obj.pending() or select.select([t.sock], [], [],
+                                                int(arg) / 1000.0)[0]:
+                fail("something arrived within %s ms" % arg)
         elif name == "touch":
             open(arg, "a").close()
         elif name == "wait-file":
