@@ -159,7 +159,8 @@ FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
-FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c
+FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
+			src/proxy_url.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
 # options.c exits on a usage error; its target turns exit into a longjmp.

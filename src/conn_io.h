@@ -100,5 +100,8 @@ int		 conn_tls_new(struct conn_io *, const struct config *, int,
 void		 conn_tls_report(const struct conn_io *, const struct config *,
 		    const char *);
 void		 conn_tls_setenv(const struct conn_io *);
+int		 conn_tls_proxy_start(const struct config *, char *, size_t);
+int		 conn_tls_proxy_new(struct conn_io *, const struct config *,
+		    const char *, char *, size_t);
 
 #endif /* SOCKLINE_CONN_IO_H */

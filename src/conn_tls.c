@@ -51,6 +51,10 @@ struct tls_io {
 
 static SSL_CTX	*run_ctx;
 
+/* An https:// proxy's TLS: its own context, trust and settings. */
+static SSL_CTX		*proxy_ctx;
+static struct config	 proxy_cfg;
+
 /*
  * An end of stream without close_notify is taken as an end (OpenSSL's
  * SSL_OP_IGNORE_UNEXPECTED_EOF: otherwise it answers it with an alert
@@ -89,6 +93,34 @@ conn_tls_end(void)
 {
 	tls_ctx_free(run_ctx);
 	run_ctx = NULL;
+	tls_ctx_free(proxy_ctx);
+	proxy_ctx = NULL;
+}
+
+/*
+ * An https:// proxy is verified like any TLS peer (design item 20), but
+ * against --proxy-ca (or the system store), or not with
+ * --proxy-insecure; the target's --tls-* options are not its.
+ */
+int
+conn_tls_proxy_start(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->purl.kind != PROXY_HTTPS || proxy_ctx != NULL)
+		return 0;
+	memset(&proxy_cfg, 0, sizeof(proxy_cfg));
+	proxy_cfg.verbose = cfg->verbose;
+	proxy_cfg.keep_open = 0;
+	proxy_cfg.tls = 1;
+	proxy_cfg.tls_ca = cfg->proxy_ca;
+	proxy_cfg.insecure = cfg->proxy_insecure;
+	proxy_cfg.tls_for_proxy = 1;
+	if ((proxy_ctx = tls_ctx_new(&proxy_cfg, 0, err, errlen)) == NULL)
+		return -1;
+	if (cfg->proxy_insecure)
+		msg_warn("warning: --proxy-insecure: the proxy's certificate "
+		    "is not verified, anyone in between can read and change "
+		    "the data");
+	return 0;
 }
 
 /* What an SSL call's failure means, as errno, with why[] for EPROTO. */
@@ -370,9 +402,29 @@ static const struct conn_io_ops tls_ops = {
  * checks name (the host operand, NULL for -U).  label names the peer in
  * messages.  -1 with a message in err.
  */
+static int	tls_new(SSL_CTX *, struct conn_io *, const struct config *, int,
+		    const char *, const char *, char *, size_t);
+
 int
 conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
     const char *name, const char *label, char *err, size_t errlen)
+{
+	return tls_new(run_ctx, io, cfg, server, name, label, err, errlen);
+}
+
+/* TLS to an https:// proxy, on io's socket (conn_tls_proxy_start first). */
+int
+conn_tls_proxy_new(struct conn_io *io, const struct config *cfg,
+    const char *label, char *err, size_t errlen)
+{
+	return tls_new(proxy_ctx, io, &proxy_cfg, 0, cfg->purl.host, label,
+	    err, errlen);
+}
+
+static int
+tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
+    int server, const char *name, const char *label, char *err,
+    size_t errlen)
 {
 	struct tls_io	*t;
 	int		 one = 1;
@@ -381,7 +433,7 @@ conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((t->ssl = tls_ssl_new(run_ctx, cfg, server, name, err,
+	if ((t->ssl = tls_ssl_new(ctx, cfg, server, name, err,
 	    errlen)) == NULL) {
 		free(t);
 		return -1;
@@ -422,8 +474,11 @@ void
 conn_tls_report(const struct conn_io *io, const struct config *cfg,
     const char *label)
 {
+	const struct tls_io	*t = io->ctx;
+
+	/* The proxy's connection has a config of its own. */
 	if (io->ops == &tls_ops)
-		tls_report(cfg, ((struct tls_io *)io->ctx)->ssl, label);
+		tls_report(t->cfg->tls_for_proxy ? t->cfg : cfg, t->ssl, label);
 }
 
 /* In an -e/-c child, before exec: SOCKLINE_TLS_*. */

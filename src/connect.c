@@ -227,6 +227,55 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	return 0;
 }
 
+/* The session over a connection made, and TLS on it if asked. */
+static int
+run_session(const struct config *cfg, struct ev *ev, struct conn_io *io,
+    const struct sockaddr_storage *peer, socklen_t peerlen)
+{
+	struct session	 s;
+	struct conn	*c;
+	int		 status;
+
+	if (cfg->tls && (status = client_tls(cfg, ev, io,
+	    (const struct sockaddr *)peer, peerlen)) != 0)
+		return status;
+	session_init(&s, cfg, ev);
+	if ((s.front = front_new(&s)) == NULL ||
+	    (c = session_add_conn(&s, io, CONN_STREAM, 1,
+	    (const struct sockaddr *)peer, peerlen)) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	/* The peer the user talks to is the target, not the proxy. */
+	snprintf(c->peer.host, sizeof(c->peer.host), "%s", cfg->host);
+	c->peer.port = cfg->port;
+	status = session_run(&s);
+	session_free(&s);
+	return status;
+}
+
+/* --proxy: the tunnel first, then the session as usual. */
+static int
+connect_proxied(const struct config *cfg)
+{
+	struct sockaddr_storage	 peer;
+	struct conn_io		 io;
+	struct ev		*ev;
+	socklen_t		 peerlen = 0;
+	int			 status;
+
+	signals_init();
+	if ((ev = ev_new()) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	if ((status = proxy_connect(cfg, ev, &io, &peer, &peerlen)) == 0)
+		status = run_session(cfg, ev, &io, &peer, peerlen);
+	ev_free(ev);
+	conn_tls_end();
+	return status;
+}
+
 int
 connect_main(const struct config *cfg)
 {
@@ -246,6 +295,8 @@ connect_main(const struct config *cfg)
 		msg_warn("%s", err);
 		return EXIT_FAIL;
 	}
+	if (cfg->purl.kind != PROXY_NONE)
+		return connect_proxied(cfg);
 	if (!cfg->unix_sock && addr_resolve(cfg, cfg->host, cfg->port,
 	    CFG_SOCKTYPE(cfg), 0, &res, err, sizeof(err)) == -1) {
 		msg_warn("%s", err);

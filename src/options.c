@@ -71,7 +71,13 @@ enum {
 	LONG_TLS_MAX,
 	LONG_TLS_MIN,
 	LONG_TLS_NAME,
-	LONG_TLS_PIN
+	LONG_TLS_PIN,
+	/* Proxies. */
+	LONG_PROXY,
+	LONG_PROXY_AUTH,
+	LONG_PROXY_CA,
+	LONG_PROXY_INSECURE,
+	LONG_PROXY_SERVER
 };
 
 struct optdef {
@@ -136,6 +142,8 @@ static const struct optdef optdefs[] = {
 	  "status lines on stderr (repeat for more)" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
 	  "connect timeout" },
+	{ 'X', NULL, "TYPE", OPT_STR, F(proxy_type), 0, 0,
+	  "--proxy HOST[:PORT]'s kind: 4, 5 (default) or connect" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
 	  "show received data as a hex dump" },
 	{ 'z', "zero", NULL, OPT_FLAG, F(zero), 0, 0,
@@ -166,6 +174,20 @@ static const struct optdef optdefs[] = {
 	  "listen: write the bound port to FILE once ready" },
 	{ LONG_PROMPT, "prompt", "TEXT", OPT_STR, F(prompt), 0, 0,
 	  "interactive: the prompt (default: the peer)" },
+	{ LONG_PROXY, "proxy", "URL", OPT_STR, F(proxy), 0, 0,
+	  "connect through a proxy: socks4|socks4a|socks5|socks5h|http|"
+	  "https://[USER:PASS@]HOST[:PORT], or HOST[:PORT] with -X" },
+	{ LONG_PROXY_AUTH, "proxy-auth", "USER:PASS", OPT_STR, F(proxy_auth),
+	  0, 0, "proxy credentials (client), or required of clients "
+	  "(--proxy-server)" },
+	{ LONG_PROXY_CA, "proxy-ca", "FILE|DIR", OPT_STR, F(proxy_ca), 0, 0,
+	  "https:// proxy: trust these CAs instead of the system's" },
+	{ LONG_PROXY_INSECURE, "proxy-insecure", NULL, OPT_FLAG,
+	  F(proxy_insecure), 0, 0,
+	  "https:// proxy: do not verify its certificate" },
+	{ LONG_PROXY_SERVER, "proxy-server", "KIND", OPT_STR,
+	  F(proxy_server_arg), 0, 0,
+	  "listen -k: be an http (CONNECT) or socks5 proxy" },
 	{ LONG_RAW, "raw", NULL, OPT_FLAG, F(raw), 0, 0,
 	  "interactive: show control bytes from the peer unescaped" },
 	{ LONG_RECV_ONLY, "recv-only", NULL, OPT_FLAG, F(recv_only), 0, 0,
@@ -583,6 +605,82 @@ check_tls(const struct config *cfg)
 		    "--tls-name NAME, --tls-pin or --insecure");
 }
 
+/* --proxy, -X, --proxy-* and --proxy-server (design item 20). */
+static void
+check_proxy(struct config *cfg)
+{
+	char	err[256];
+
+	if (cfg->proxy_type != NULL && cfg->proxy == NULL)
+		usage_error("-X needs --proxy HOST[:PORT]");
+	if (cfg->proxy_server_arg != NULL) {
+		if (strcmp(cfg->proxy_server_arg, "http") == 0)
+			cfg->proxy_server = PROXY_HTTP;
+		else if (strcmp(cfg->proxy_server_arg, "socks5") == 0)
+			cfg->proxy_server = PROXY_SOCKS5;
+		else
+			usage_error("--proxy-server %s: not http or socks5",
+			    cfg->proxy_server_arg);
+		if (!cfg->listen || !cfg->keep_open)
+			usage_error("--proxy-server serves many clients: give "
+			    "-l -k");
+		if (cfg->udp || cfg->unix_sock || cfg->tls ||
+		    cfg->responder != RESP_NONE || cfg->proxy != NULL)
+			usage_error("--proxy-server is a TCP listener of its "
+			    "own: not with %s", cfg->udp ? "-u" :
+			    cfg->unix_sock ? "-U" : cfg->tls ? "--tls" :
+			    cfg->proxy != NULL ? "--proxy" :
+			    "a responder (--echo, --upper, --reply, -e, -c)");
+		if (cfg->proxy_auth != NULL && (strchr(cfg->proxy_auth,
+		    ':') == NULL || cfg->proxy_auth[0] == ':'))
+			usage_error("--proxy-auth takes USER:PASS");
+	}
+	if (cfg->proxy == NULL) {
+		if (cfg->proxy_auth != NULL && cfg->proxy_server_arg == NULL)
+			usage_error("--proxy-auth needs --proxy or "
+			    "--proxy-server");
+		if (cfg->proxy_ca != NULL || cfg->proxy_insecure)
+			usage_error("%s needs an https:// --proxy",
+			    cfg->proxy_ca != NULL ? "--proxy-ca" :
+			    "--proxy-insecure");
+		return;
+	}
+	if (cfg->listen || cfg->udp || cfg->zero || cfg->unix_sock)
+		usage_error("--proxy tunnels a TCP client: not with %s",
+		    cfg->listen ? "-l" : cfg->udp ? "-u" : cfg->zero ? "-z" :
+		    "-U");
+	/* The message never repeats the argument: it may hold a password. */
+	if (proxy_url_parse(cfg->proxy, cfg->proxy_type, cfg->proxy_auth,
+	    &cfg->purl, err, sizeof(err)) == -1)
+		usage_error("--proxy: %s", err);
+	if (cfg->purl.kind != PROXY_HTTPS && (cfg->proxy_ca != NULL ||
+	    cfg->proxy_insecure))
+		usage_error("%s is for an https:// proxy",
+		    cfg->proxy_ca != NULL ? "--proxy-ca" : "--proxy-insecure");
+	if (cfg->proxy_ca != NULL && cfg->proxy_insecure)
+		usage_error("--proxy-ca and --proxy-insecure exclude each other");
+	if (cfg->numeric && !addr_is_numeric(cfg->purl.host))
+		usage_error("--proxy: %s is not a numeric address, and -n "
+		    "forbids name lookups", cfg->purl.host);
+}
+
+/* A target the proxy is told of: nothing that could cut a request. */
+static void
+check_proxy_target(const struct config *cfg)
+{
+	const char	*p;
+
+	if (cfg->purl.kind == PROXY_NONE)
+		return;
+	for (p = cfg->host; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			usage_error("the host holds a space or a control "
+			    "character: no proxy would take it");
+	}
+	if (strlen(cfg->host) > 255)
+		usage_error("a host name holds at most 255 bytes");
+}
+
 static void
 check_path(const char *what, const char *path)
 {
@@ -602,6 +700,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 
 	check_modes(cfg);
 	check_tls(cfg);
+	check_proxy(cfg);
 	if (cfg->max_conns == 0)
 		cfg->max_conns = 100;
 	if (cfg->unix_sock) {
@@ -671,6 +770,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 		usage_error("-s %s: not a numeric address, and -n forbids "
 		    "name lookups", cfg->source);
 	cfg->port_arg = port;
+	check_proxy_target(cfg);
 	return 0;
 }
 

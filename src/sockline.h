@@ -73,6 +73,29 @@ enum responder {
 };
 
 /*
+ * --proxy (design item 20): the proxy's kind, address and credentials,
+ * parsed once by proxy_url.c.  The credentials are never printed.
+ */
+enum proxy_kind {
+	PROXY_NONE,
+	PROXY_SOCKS4,		/* socks4://: IPv4 resolved here */
+	PROXY_SOCKS4A,		/* socks4a://: names resolved by the proxy */
+	PROXY_SOCKS5,		/* socks5://: resolved here */
+	PROXY_SOCKS5H,		/* socks5h://: names resolved by the proxy */
+	PROXY_HTTP,		/* http://: CONNECT */
+	PROXY_HTTPS		/* https://: CONNECT over TLS to the proxy */
+};
+#define PROXY_FIELD	256
+struct proxy_url {
+	enum proxy_kind	 kind;
+	char		 host[PROXY_FIELD];	/* no brackets */
+	uint16_t	 port;
+	int		 auth;			/* user (and pass) given */
+	char		 user[PROXY_FIELD];	/* percent-decoded */
+	char		 pass[PROXY_FIELD];
+};
+
+/*
  * Everything the command line said, filled once by options.c and then
  * passed down as const.  Times are in milliseconds; -1 means "not given".
  */
@@ -144,6 +167,17 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+	int		 tls_for_proxy;	/* this config checks the proxy */
+
+	/* Proxies (design item 20). */
+	const char	*proxy;		/* --proxy URL|HOST[:PORT], as given */
+	const char	*proxy_type;	/* -X 4|5|connect */
+	const char	*proxy_auth;	/* --proxy-auth USER:PASS */
+	const char	*proxy_ca;	/* --proxy-ca FILE|DIR */
+	int		 proxy_insecure; /* --proxy-insecure */
+	const char	*proxy_server_arg; /* --proxy-server http|socks5 */
+	enum proxy_kind	 proxy_server;	/* PROXY_HTTP or PROXY_SOCKS5 */
+	struct proxy_url purl;		/* --proxy, parsed */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -603,6 +637,7 @@ struct hs {
 struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
+int		 hs_run(struct ev *, struct conn_io *, long, char *, size_t);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
 struct tls_accepts {
@@ -657,6 +692,65 @@ int		 lockstep_eof(struct session *);
 
 /* probe.c: -z. */
 int		 probe_main(const struct config *);
+
+/* proxy_url.c: --proxy's argument, -X and --proxy-auth (pure). */
+int		 proxy_url_parse(const char *, const char *, const char *,
+		    struct proxy_url *, char *, size_t);
+int		 proxy_auth_check(const struct proxy_url *, char *, size_t);
+const char	*proxy_kind_name(enum proxy_kind);
+const char	*proxy_label(const struct proxy_url *, char *, size_t);
+
+/*
+ * proxy_msg.c: the client's requests and the parsers of the proxy's
+ * replies (pure).  A target is an address (family AF_INET or AF_INET6)
+ * or, with family AF_UNSPEC, a name the proxy resolves.
+ */
+struct proxy_target {
+	int		 family;
+	uint8_t		 addr[16];
+	const char	*name;		/* the host operand, as given */
+	uint16_t	 port;
+};
+struct proxy_reply {
+	int		 ok;
+	int		 code;		/* method, status or HTTP code */
+	size_t		 len;		/* bytes the reply took */
+	char		 why[160];	/* when not ok, or not a reply */
+};
+/* The replies a client waits for. */
+#define PXS_S5_METHOD	1
+#define PXS_S5_AUTH	2
+#define PXS_S5_CONNECT	3
+#define PXS_S4_CONNECT	4
+#define PXS_HTTP	5
+/* Room for any request the client sends. */
+#define PROXY_REQ_MAX	(4 * PROXY_FIELD + 64 + 2 * PROXY_FIELD)
+size_t		 proxy_base64(const unsigned char *, size_t, char *);
+size_t		 proxy_socks5_hello(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_auth(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_connect(const struct proxy_target *,
+		    unsigned char *);
+size_t		 proxy_socks4_connect(const struct proxy_url *,
+		    const struct proxy_target *, unsigned char *);
+size_t		 proxy_http_connect(const struct proxy_url *,
+		    const struct proxy_target *, char *, size_t);
+const char	*proxy_socks5_reason(int);
+int		 proxy_reply(int, const unsigned char *, size_t,
+		    struct proxy_reply *);
+
+/*
+ * conn_proxy.c: the tunnel's dialogue as a conn_io handshake.  over is
+ * the connection to the proxy (plain, or TLS for https://); once the
+ * handshake is done proxy_io_take() gives it back, now a tunnel.
+ */
+int		 conn_proxy_new(struct conn_io *, const struct conn_io *,
+		    const struct config *, const struct proxy_target *,
+		    char *, size_t);
+void		 conn_proxy_take(struct conn_io *);
+
+/* connect_proxy.c: --proxy, the tunnel before the session. */
+int		 proxy_connect(const struct config *, struct ev *,
+		    struct conn_io *, struct sockaddr_storage *, socklen_t *);
 
 /* connect.c and listen.c: the two modes; each returns an exit status. */
 int		 connect_main(const struct config *);
