@@ -151,7 +151,7 @@ proxy_connect(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	if ((fd = reach_proxy(cfg, ss, sslen)) == -1)
 		return sig_caught ? 128 + sig_caught : EXIT_FAIL;
 	addr_format((struct sockaddr *)ss, addr, sizeof(addr), &port);
-	msg_verbose(cfg, 0, "Connection to proxy %s (%s %u) succeeded",
+	msg_verbose(cfg, 1, "Connection to proxy %s (%s %u) succeeded",
 	    label, addr, port);
 	conn_io_plain(&over, fd);
 	if (cfg->purl.kind == PROXY_HTTPS && conn_tls_proxy_new(&over, cfg,
@@ -174,7 +174,7 @@ proxy_connect(const struct config *cfg, struct ev *ev, struct conn_io *io,
 		return r == -1 ? EXIT_FAIL : r;
 	}
 	conn_proxy_take(io);
-	msg_verbose(cfg, 0, "Connection to %s %u port [tcp/%s] succeeded! "
+	msg_verbose(cfg, 1, "Connection to %s %u port [tcp/%s] succeeded! "
 	    "(through %s)", cfg->host, cfg->port,
 	    addr_service(cfg, cfg->port, "tcp"), label);
 	return 0;
