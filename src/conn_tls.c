@@ -47,6 +47,7 @@ struct tls_io {
 	int			 rd_errno;
 	char			 label[PEER_HOSTLEN + 32];
 	char			 why[512];
+	struct conn_io		*under;		/* TLS inside TLS: the outer */
 };
 
 static SSL_CTX	*run_ctx;
@@ -132,10 +133,12 @@ tls_errno(struct tls_io *t, int r, int *wait)
 	*wait = 0;
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
-		*wait = EV_READ;
+		*wait = t->under != NULL && t->under->rd_wait != 0 ?
+		    t->under->rd_wait : EV_READ;
 		return EAGAIN;
 	case SSL_ERROR_WANT_WRITE:
-		*wait = EV_WRITE;
+		*wait = t->under != NULL && t->under->wr_wait != 0 ?
+		    t->under->wr_wait : EV_WRITE;
 		return EAGAIN;
 	case SSL_ERROR_SYSCALL:
 		/* A socket's own error reads as the same for TLS. */
@@ -317,6 +320,14 @@ tls_shutdown(struct conn_io *io)
 		t->notified = 1;
 		io->wr_wait = 0;
 	}
+	/* Inside an https:// proxy's TLS, that one ends too. */
+	if (t->under != NULL) {
+		if (t->under->ops->shutdown(t->under) == -1) {
+			io->wr_wait = t->under->wr_wait;
+			return -1;
+		}
+		return 0;
+	}
 	if (shutdown(io->fd, SHUT_WR) == -1 && errno == ENOTCONN &&
 	    !io->reset_ok) {
 		errno = ECONNRESET;
@@ -331,6 +342,8 @@ tls_pending(const struct conn_io *io)
 {
 	const struct tls_io	*t = io->ctx;
 
+	if (t->under != NULL && t->under->ops->pending(t->under))
+		return 1;
 	return !t->starved && !t->rd_stash ? SSL_has_pending(t->ssl) :
 	    t->rd_stash;
 }
@@ -377,6 +390,11 @@ tls_close(struct conn_io *io)
 			ERR_clear_error();
 		}
 		SSL_free(t->ssl);
+		if (t->under != NULL) {
+			t->under->ops->close(t->under);
+			free(t->under);
+			io->fd = -1;
+		}
 		free(t);
 		io->ctx = NULL;
 	}
@@ -402,6 +420,79 @@ static const struct conn_io_ops tls_ops = {
  * checks name (the host operand, NULL for -U).  label names the peer in
  * messages.  -1 with a message in err.
  */
+/*
+ * A BIO over another conn_io (the TLS to an https:// proxy): records of
+ * the inner TLS travel as that layer's data.  EAGAIN is a retry, and
+ * the waits it needs come from that layer (tls_errno looks there).
+ */
+static int
+under_write(BIO *b, const char *p, int n)
+{
+	struct conn_io	*u = BIO_get_data(b);
+	ssize_t		 r;
+
+	BIO_clear_retry_flags(b);
+	if ((r = u->ops->write(u, p, (size_t)n)) < 0 && errno == EAGAIN)
+		BIO_set_retry_write(b);
+	return (int)r;
+}
+
+static int
+under_read(BIO *b, char *p, int n)
+{
+	struct conn_io	*u = BIO_get_data(b);
+	ssize_t		 r;
+
+	BIO_clear_retry_flags(b);
+	if ((r = u->ops->read(u, p, (size_t)n)) < 0 && errno == EAGAIN)
+		BIO_set_retry_read(b);
+	return (int)r;
+}
+
+static long
+under_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int
+under_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static int
+stack_on(struct tls_io *t, struct conn_io *io)
+{
+	static BIO_METHOD	*meth;
+	BIO			*b;
+
+	if (meth == NULL) {
+		if ((meth = BIO_meth_new(BIO_get_new_index() |
+		    BIO_TYPE_SOURCE_SINK, "sockline conn_io")) == NULL)
+			return -1;
+		BIO_meth_set_write(meth, under_write);
+		BIO_meth_set_read(meth, under_read);
+		BIO_meth_set_ctrl(meth, under_ctrl);
+		BIO_meth_set_create(meth, under_create);
+	}
+	if ((t->under = malloc(sizeof(*t->under))) == NULL)
+		return -1;
+	if ((b = BIO_new(meth)) == NULL) {
+		free(t->under);
+		t->under = NULL;
+		return -1;
+	}
+	*t->under = *io;
+	BIO_set_data(b, t->under);
+	SSL_set_bio(t->ssl, b, b);
+	return 0;
+}
+
 static int	tls_new(SSL_CTX *, struct conn_io *, const struct config *, int,
 		    const char *, const char *, char *, size_t);
 
@@ -438,7 +529,17 @@ tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
 		free(t);
 		return -1;
 	}
-	if (SSL_set_fd(t->ssl, io->fd) != 1) {
+	if (io->ctx != NULL) {
+		/* TLS to the target inside an https:// proxy's TLS. */
+		if (stack_on(t, io) == -1) {
+			snprintf(err, errlen, "cannot start TLS inside the "
+			    "proxy's TLS");
+			ERR_clear_error();
+			SSL_free(t->ssl);
+			free(t);
+			return -1;
+		}
+	} else if (SSL_set_fd(t->ssl, io->fd) != 1) {
 		snprintf(err, errlen, "cannot start TLS on the socket");
 		ERR_clear_error();
 		SSL_free(t->ssl);

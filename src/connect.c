@@ -196,6 +196,10 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	memset(&ch, 0, sizeof(ch));
 	peer_set(&p, CFG_PROTO(cfg), sa, salen);
 	peer_name(&p, name, sizeof(name));
+	/* Through a proxy the peer is the target, not the proxy's address. */
+	if (cfg->purl.kind != PROXY_NONE)
+		snprintf(name, sizeof(name), "%s port %u (tcp, through the "
+		    "proxy)", cfg->host, cfg->port);
 	if (conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
 	    err, sizeof(err)) == -1) {
 		io->ops->close(io);
