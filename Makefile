@@ -152,7 +152,8 @@ FUZZ_CC?=	clang
 FUZZ_SECS?=	60
 FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS=	addr commands crlf escape frame log options render tlsopts
+FUZZERS=	addr commands crlf escape frame log options proxyreply proxyreq \
+		render tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/addr.c src/render.c src/buf.c
 FUZZ_SRC_crlf=		src/crlf.c
@@ -161,6 +162,8 @@ FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
 FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
 			src/proxy_url.c
+FUZZ_SRC_proxyreply=	src/proxy_msg.c
+FUZZ_SRC_proxyreq=	src/proxy_req.c src/proxy_msg.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
 # options.c exits on a usage error; its target turns exit into a longjmp.

@@ -516,7 +516,8 @@ check_modes(const struct config *cfg)
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
 			    "to listen on as the host operand");
-		if (cfg->wait_ms >= 0 && !cfg->tls)
+		if (cfg->wait_ms >= 0 && !cfg->tls &&
+		    cfg->proxy_server_arg == NULL)
 			usage_error("-w is a connect timeout: not with -l "
 			    "(except with --tls: the handshake's limit)");
 		if (cfg->udp && cfg->backlog_set)

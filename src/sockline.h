@@ -502,6 +502,8 @@ int		 log_open(const struct config *);
 int		 log_escape(struct buf *, const char *, size_t);
 void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
+void		 log_note(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 int		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
@@ -747,6 +749,30 @@ int		 conn_proxy_new(struct conn_io *, const struct conn_io *,
 		    const struct config *, const struct proxy_target *,
 		    char *, size_t);
 void		 conn_proxy_take(struct conn_io *);
+
+/* proxy_req.c: what a --proxy-server's client asks (pure). */
+struct proxy_request {
+	size_t		 len;		/* bytes the request took */
+	int		 code;		/* refused: the SOCKS5 code, HTTP status */
+	int		 methods;	/* greeting: 1 none, 2 user/password */
+	int		 has_cred;
+	char		 cred[2 * PROXY_FIELD + 2];	/* "user:pass" */
+	char		 host[PROXY_FIELD];
+	uint16_t	 port;
+	char		 why[96];
+};
+#define PRQ_S5_HELLO	1
+#define PRQ_S5_AUTH	2
+#define PRQ_S5_CONNECT	3
+#define PRQ_HTTP	4
+int		 proxy_request(int, const unsigned char *, size_t,
+		    struct proxy_request *);
+size_t		 proxy_socks5_answer(int, const struct sockaddr *,
+		    unsigned char *);
+size_t		 proxy_http_answer(int, char *, size_t);
+
+/* proxy_serve.c: -l -k --proxy-server. */
+int		 proxy_serve_main(const struct config *);
 
 /* connect_proxy.c: --proxy, the tunnel before the session. */
 int		 proxy_connect(const struct config *, struct ev *,
