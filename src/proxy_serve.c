@@ -26,6 +26,8 @@
 
 #define PS_LISTENERS	4
 #define PIPE_CAP	(64 * 1024)
+/* A bulk tunnel's pipe is grown to this: fewer, larger splices. */
+#define PIPE_BULK	(1024 * 1024)
 #define REQ_MAX		8192
 #define GAI_POLL_MS	5
 
@@ -39,6 +41,7 @@ enum tstate {
 struct dir {
 	int		 pipe[2];	/* -1: none yet */
 	size_t		 inpipe;
+	size_t		 cap;		/* the pipe's size */
 	char		*buf;		/* no splice: a buffer instead */
 	size_t		 off, len;
 	int		 eof;		/* the sender ended */
@@ -511,7 +514,7 @@ pass(struct dir *d, int from, int to, int *want, const char **why)
 				    SPLICE_F_NONBLOCK);
 			if (n == -1 && errno == EAGAIN) {
 				*want |= 2;
-				if (d->nosplice || d->inpipe >= PIPE_CAP)
+				if (d->nosplice || d->inpipe >= d->cap)
 					return 0;
 			} else if (n == -1) {
 				*why = strerror(errno);
@@ -533,10 +536,15 @@ pass(struct dir *d, int from, int to, int *want, const char **why)
 			}
 			return 0;
 		}
-		if (!d->nosplice && d->pipe[0] == -1 &&
-		    pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
-			d->pipe[0] = d->pipe[1] = -1;
-			d->nosplice = 1;
+		if (!d->nosplice && d->pipe[0] == -1) {
+			if (pipe2(d->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+				d->pipe[0] = d->pipe[1] = -1;
+				d->nosplice = 1;
+			} else {
+				/* Pages are taken only as bytes fill it. */
+				n = fcntl(d->pipe[1], F_SETPIPE_SZ, PIPE_BULK);
+				d->cap = n > 0 ? (size_t)n : PIPE_CAP;
+			}
 		}
 		if (d->nosplice) {
 			if (d->buf == NULL && (d->buf = malloc(BUF_CHUNK)) ==
@@ -550,7 +558,7 @@ pass(struct dir *d, int from, int to, int *want, const char **why)
 				d->len = (size_t)n;
 		} else {
 			n = splice(from, NULL, d->pipe[1], NULL,
-			    PIPE_CAP - d->inpipe, SPLICE_F_MOVE |
+			    d->cap - d->inpipe, SPLICE_F_MOVE |
 			    SPLICE_F_NONBLOCK);
 			if (n == -1 && errno == EINVAL && d->inpipe == 0) {
 				/* Not spliceable here: buffered from now. */
