@@ -252,3 +252,15 @@ load helpers/proxy
 	assert_success
 	assert_output "first words"
 }
+
+@test "no proxy environment variable is read: only --proxy decides" {
+	proxy socks5
+	target
+	run --separate-stderr timeout 20 env ALL_PROXY=socks5h://127.0.0.1:1 \
+		all_proxy=socks5h://127.0.0.1:1 HTTPS_PROXY=http://127.0.0.1:1 \
+		https_proxy=http://127.0.0.1:1 http_proxy=http://127.0.0.1:1 \
+		SOCKS_PROXY=127.0.0.1:1 bash -c 'printf "ping\n" | "$0" --proxy "$1" localhost "$2"' \
+		"$SOCKLINE" "socks5h://127.0.0.1:$pport" "$tport"
+	assert_tunnel
+	assert_equal "$(recorded request)" "0501000309$(hexstr localhost)$(hexport)"
+}
