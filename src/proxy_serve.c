@@ -64,7 +64,7 @@ struct tunnel {
 	char			 port[8];
 	unsigned char		*in;		/* the request so far */
 	size_t			 inlen;
-	unsigned char		 out[64];	/* a reply not yet sent */
+	unsigned char		 out[256];	/* a reply not yet sent */
 	size_t			 outlen;
 	int			 close_after;	/* the reply refuses */
 	struct gaicb		*gai;
