@@ -606,6 +606,29 @@ check_tls(const struct config *cfg)
 		    "--tls-name NAME, --tls-pin or --insecure");
 }
 
+/*
+ * The client's credentials are in cfg->purl now: in argv they are
+ * blanked, so that ps(1) and /proc/PID/cmdline do not show them (as
+ * curl does).  A --proxy-server keeps its --proxy-auth: it is read for
+ * every client.
+ */
+static void
+hide_credentials(const struct config *cfg)
+{
+	char	*s = (char *)cfg->proxy, *sep, *at = NULL, *p;
+
+	if ((sep = strstr(s, "://")) != NULL) {
+		for (p = sep + 3; *p != '\0' && *p != '/'; p++) {
+			if (*p == '@')
+				at = p;
+		}
+		if (at != NULL)
+			memset(sep + 3, 'x', (size_t)(at - sep - 3));
+	}
+	if (cfg->proxy_auth != NULL)
+		memset((char *)cfg->proxy_auth, 'x', strlen(cfg->proxy_auth));
+}
+
 /* --proxy, -X, --proxy-* and --proxy-server (design item 20). */
 static void
 check_proxy(struct config *cfg)
@@ -654,6 +677,7 @@ check_proxy(struct config *cfg)
 	if (proxy_url_parse(cfg->proxy, cfg->proxy_type, cfg->proxy_auth,
 	    &cfg->purl, err, sizeof(err)) == -1)
 		usage_error("--proxy: %s", err);
+	hide_credentials(cfg);
 	if (cfg->purl.kind != PROXY_HTTPS && (cfg->proxy_ca != NULL ||
 	    cfg->proxy_insecure))
 		usage_error("%s is for an https:// proxy",

@@ -264,3 +264,16 @@ load helpers/proxy
 	assert_tunnel
 	assert_equal "$(recorded request)" "0501000309$(hexstr localhost)$(hexport)"
 }
+
+@test "credentials are blanked from the command line others can read (ps, /proc/PID/cmdline)" {
+	proxy socks5 --auth 'alice:Hidd3nPw'
+	bg tgt peer.py --listen --port-file "$T/tgt.port" send:'up\n' wait-file:"$T/done"
+	tport=$(port_of "$T/tgt.port")
+	bg cl "$SOCKLINE" --recv-only --proxy "socks5h://alice:Hidd3nPw@127.0.0.1:$pport" localhost "$tport"
+	wait_line "$T/cl.out" '^up$'
+	run tr '\0' ' ' <"/proc/$cl_pid/cmdline"
+	[[ "$output" == *"@127.0.0.1:$pport"* ]] || fail "not the client's command line: $output"
+	[[ "$output" != *Hidd3nPw* && "$output" != *alice* ]] || fail "credentials shown: $output"
+	touch "$T/done"
+	finish "$tgt_pid"
+}
