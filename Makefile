@@ -106,6 +106,10 @@ bench: all $(BENCH_PROGS)
 bench/%: bench/%.c
 	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
+# sockline as a proxy (bench/proxy-run): RUNS, MIB, IDLE (tunnels).
+bench-proxy: all bench/pipebytes bench/refecho
+	RUNS=$(RUNS) bench/proxy-run
+
 # TLS side by side (bench/tls-run): RUNS, BULK (MiB), HOLD (clients).
 bench-tls: all bench/tlsload
 	RUNS=$(RUNS) bench/tls-run
