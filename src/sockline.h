@@ -771,6 +771,22 @@ size_t		 proxy_socks5_answer(int, const struct sockaddr *,
 		    unsigned char *);
 size_t		 proxy_http_answer(int, char *, size_t);
 
+/* proxy_relay.c: one direction of a --proxy-server tunnel. */
+struct relay_dir {
+	int		 pipe[2];	/* -1: none yet */
+	size_t		 inpipe;
+	size_t		 cap;		/* the pipe's size */
+	char		*buf;		/* no splice: a buffer instead */
+	size_t		 off, len;
+	int		 eof;		/* the sender ended */
+	int		 done;		/* and that was passed on */
+	int		 nosplice;
+	unsigned long long bytes;
+};
+void		 relay_dir_init(struct relay_dir *);
+void		 relay_dir_free(struct relay_dir *);
+int		 relay_pass(struct relay_dir *, int, int, int *, const char **);
+
 /* proxy_serve.c: -l -k --proxy-server. */
 int		 proxy_serve_main(const struct config *);
 
