@@ -31,8 +31,8 @@
  *    provoke then loses nothing and is not a failure.
  *
  * Handshakes.  handshake() drives whatever must happen before the
- * session's data may flow (TLS now; a proxy's dialogue or a PROXY
- * header later), non-blocking, returning 0 when done.  hs.c runs it for
+ * session's data may flow (TLS, a proxy's dialogue in conn_proxy.c; a
+ * PROXY header later), non-blocking, returning 0 when done.  hs.c runs it for
  * a socket that is not yet a conn (a -k listener's new client, a client
  * before its session), so a slow peer never delays the others and the
  * session only ever sees finished connections.  For a connection whose
@@ -41,7 +41,10 @@
  * over the same fd, conn->hs set while its handshake runs (the session
  * then neither reads nor writes that conn's data), and the conn's io
  * replaced when it is done.  A proxy tunnel is a handshake() of its own
- * that leaves a plain socket behind, and TLS to the target starts on it.
+ * that leaves the connection to the proxy behind (plain, or TLS to an
+ * https:// proxy), and TLS to the target starts on it: over a plain
+ * socket as usual, over the proxy's TLS through a BIO that writes and
+ * reads through that layer (conn_tls.c).
  */
 
 #ifndef SOCKLINE_CONN_IO_H

@@ -1,6 +1,6 @@
 /*
  * Handshakes before a session: a socket whose conn_io must finish a
- * dialogue (TLS now; a proxy's later) before its data may flow.  Each
+ * dialogue (TLS, a proxy's tunnel) before its data may flow.  Each
  * runs non-blocking in the event loop with a deadline of its own, so a
  * silent or slow peer delays no one; when it is done the socket and its
  * layer are handed to whoever asked (the listener, or the client before
