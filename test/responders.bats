@@ -157,6 +157,20 @@ both_done() {
 	assert_success
 }
 
+@test "-e splits words as a POSIX shell does: inside double quotes a backslash before a dot stays" {
+	# Nothing in these words expands, so /bin/sh says what they are.
+	local words='"a\.b" "\$x \"q\" \\ \` \n" '"'c\\d'"' e\.f "g\
+h" i\
+j'
+	local want
+	want=$(sh -c "printf '%s|' $words")
+	[ "$want" = 'a\.b|$x "q" \ ` \n|c\d|e.f|gh|ij|' ] || fail "sh gave: $want"
+	listen sl 127.0.0.1 0 -e "printf %s| $words"
+	run peer.py --connect 127.0.0.1 --port "$port" recv-all:"$T/got"
+	assert_success
+	assert_equal "$(cat "$T/got")" "$want"
+}
+
 @test "-c goes through /bin/sh" {
 	listen sl 127.0.0.1 0 -c 'echo "$((6 * 7))"; read l; echo "got $l"'
 	run peer.py --connect 127.0.0.1 --port "$port" expect:'42\n' send:'x\n' \
