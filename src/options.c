@@ -81,7 +81,7 @@ static const struct optdef optdefs[] = {
 	{ 'b', "backlog", "N", OPT_INT, F(backlog), 1, 65535,
 	  "listen(2) backlog (default 128)" },
 	{ 'C', "crlf", NULL, OPT_FLAG, F(crlf), 0, 0,
-	  "send line ends as CRLF" },
+	  "send line ends as CRLF (responders' answers too)" },
 	{ 'c', "sh-exec", "CMD", OPT_RESPONDER, 0, RESP_SHELL, 0,
 	  "listen: connect each client to /bin/sh -c CMD" },
 	{ 'd', "delay", "SECS", OPT_SECS, F(delay_ms), 0, 0,
@@ -419,6 +419,9 @@ check_modes(const struct config *cfg)
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
 		usage_error("a responder sends and receives: not with %s",
 		    cfg->send_only ? "--send-only" : "--recv-only");
+	if (cfg->crlf && (cfg->zero || cfg->recv_only))
+		usage_error("-C changes what is sent: not with %s",
+		    cfg->zero ? "-z" : "--recv-only");
 	if (cfg->interactive && cfg->batch)
 		usage_error("--interactive and --batch exclude each other");
 	if (cfg->history != NULL && cfg->no_history)
