@@ -115,7 +115,7 @@ static const struct optdef optdefs[] = {
 	{ 'V', "version", NULL, OPT_VERSION, 0, 0, 0,
 	  "show the version and exit" },
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
-	  "status lines on stderr (repeat for more)" },
+	  "status lines on stderr; -vv: bytes and path per connection" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
 	  "connect timeout" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,

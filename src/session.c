@@ -446,6 +446,8 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 static void
 conn_free(struct session *s, struct conn *c)
 {
+	if (c->kind == CONN_STREAM)
+		stream_report(s, c);
 	respond_conn_free(s, c);
 	ev_del(s->ev, c->fd);
 	close(c->fd);
@@ -708,6 +710,8 @@ session_input_fd(struct session *s, int fd, int kind)
 	if (c == NULL || c->wr_shut || c->zc_wait || buf_used(&c->out) > 0)
 		return -1;
 	if ((n = zcopy_in(fd, kind, c->fd)) > 0) {
+		c->sent[1] += (size_t)n;
+		c->zc_in_kind = kind;
 		session_traffic(s);
 		if (s->peer_eof)
 			ev_timer_start(s->ev, &s->grace_timer,

@@ -339,6 +339,11 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	/* -vv, a stream: bytes each way, [ZC_NONE] read/written by us, the
+	 * rest by splice(2) or (in, when zc_in_kind is ZC_FILE) sendfile(2). */
+	uint64_t		 sent[2];
+	uint64_t		 rcvd[2];
+	int			 zc_in_kind;
 	TAILQ_ENTRY(conn)	 entry;
 };
 TAILQ_HEAD(conn_list, conn);
@@ -555,6 +560,7 @@ void		 stream_event(int, int, void *);
 int		 stream_pending_error(struct session *, struct conn *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
+void		 stream_report(const struct session *, const struct conn *);
 int		 stream_write_errno(const struct conn *, int);
 int		 stream_queue(struct session *, struct conn *, const char *,
 		    size_t);
