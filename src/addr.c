@@ -307,6 +307,37 @@ addr_format(const struct sockaddr *sa, char *host, size_t hostlen,
 		snprintf(host, hostlen, "?");
 }
 
+/*
+ * True if an entry of res before ai has ai's address (the port aside):
+ * glibc gives 127.0.0.1 twice for "localhost" under -4 with a stock
+ * Debian /etc/hosts, and binding it twice fails "Address already in use".
+ */
+int
+addr_repeated(const struct addrinfo *res, const struct addrinfo *ai)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	for (; res != NULL && res != ai; res = res->ai_next) {
+		if (res->ai_family != ai->ai_family)
+			continue;
+		if (ai->ai_family == AF_INET) {
+			a4 = (const struct sockaddr_in *)res->ai_addr;
+			b4 = (const struct sockaddr_in *)ai->ai_addr;
+			if (a4->sin_addr.s_addr == b4->sin_addr.s_addr)
+				return 1;
+		} else if (ai->ai_family == AF_INET6) {
+			a6 = (const struct sockaddr_in6 *)res->ai_addr;
+			b6 = (const struct sockaddr_in6 *)ai->ai_addr;
+			if (memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			    sizeof(a6->sin6_addr)) == 0 &&
+			    a6->sin6_scope_id == b6->sin6_scope_id)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* The service name nc shows in "port [tcp/http] succeeded!". */
 const char *
 addr_service(const struct config *cfg, uint16_t port, const char *proto)

@@ -173,6 +173,7 @@ int		 addr_cidr_match(const struct cidr_list *,
 int		 addr_allowed(const struct config *, const struct sockaddr *);
 int		 addr_resolve(const struct config *, const char *, uint16_t,
 		    int, int, struct addrinfo **, char *, size_t);
+int		 addr_repeated(const struct addrinfo *, const struct addrinfo *);
 void		 addr_format(const struct sockaddr *, char *, size_t,
 		    uint16_t *);
 const char	*addr_service(const struct config *, uint16_t, const char *);
