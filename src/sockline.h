@@ -512,6 +512,8 @@ struct session {
 	struct ev_timer		 ls_timer;
 	struct ev_timer		 ls_pause;	/* a partial reply that paused */
 	int			 ls_midline;	/* a long reply printed in part */
+	int64_t			 ls_greet_end;	/* -w: the greeting ends by then */
+	int64_t			 ls_greet_ms;	/* when greeting bytes last came */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
 };
