@@ -1057,6 +1057,9 @@ session_run(struct session *s)
 		}
 		bury_dead(s);
 	}
+	/* Received data was lost (said when it was): never exit 0. */
+	if (s->cut && s->status == EXIT_OK)
+		s->status = EXIT_FAIL;
 	return s->status;
 }
 

@@ -336,6 +336,7 @@ struct conn {
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
+	size_t			 dgram_max;	/* the largest datagram it takes */
 	int			 queued;	/* in session.queued */
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
@@ -490,6 +491,7 @@ struct session {
 	int			 running;	/* the front end has started */
 	int			 zc_off;	/* zero-copy failed once: no more */
 	int			 reads_paused;	/* a peer waits for output room */
+	int			 cut;		/* a datagram was cut: exit 1 */
 	int			 done;
 	int			 status;
 
