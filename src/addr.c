@@ -389,8 +389,10 @@ addr_unix(const char *path, struct sockaddr_un *sun, socklen_t *len)
 
 /*
  * Formats a unix address: the path, "@name" if abstract, or "(unnamed)".
- * A peer picks its own name, and it goes into messages on stderr and
- * into the prompt, so control bytes in it are shown as '?'.
+ * A peer picks its own name, and it goes into messages on stderr, the
+ * prompt, labels and the -o log, so it is escaped as received text is
+ * (render_name): no control byte, C1 control or reordering mark of it
+ * ever reaches a terminal.
  */
 void
 addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
@@ -405,15 +407,14 @@ addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
 	n = len - offsetof(struct sockaddr_un, sun_path);
 	if (n > sizeof(sun->sun_path))
 		n = sizeof(sun->sun_path);
-	if (sun->sun_path[0] == '\0')
-		snprintf(buf, buflen, "@%.*s", (int)(n - 1), sun->sun_path + 1);
-	else
-		snprintf(buf, buflen, "%.*s", (int)strnlen(sun->sun_path, n),
-		    sun->sun_path);
-	for (; *buf != '\0'; buf++) {
-		if ((unsigned char)*buf < 0x20 || *buf == 0x7f)
-			*buf = '?';
-	}
+	if (sun->sun_path[0] == '\0') {
+		if (buflen < 2)
+			return;
+		buf[0] = '@';
+		render_name(buf + 1, buflen - 1, sun->sun_path + 1, n - 1);
+	} else
+		render_name(buf, buflen, sun->sun_path,
+		    strnlen(sun->sun_path, n));
 }
 
 /* Sets who a peer is from its socket address. */

@@ -299,7 +299,8 @@ void		 ev_defer(struct ev *, struct ev_deferred *);
  * A peer as the user sees it: who sent these bytes, where input goes.
  * For a unix socket, host is the path and port is 0.
  */
-#define PEER_HOSTLEN	112
+/* Room for a unix name of 107 bytes, each escaped as "\xHH", and "@". */
+#define PEER_HOSTLEN	432
 struct peer {
 	int			 id;
 	const char		*proto;		/* "tcp", "udp", "unix" */
@@ -446,6 +447,7 @@ void		 render_free(struct render *);
 int		 render_utf8(const char *, size_t, uint32_t *);
 int		 render_bidi(uint32_t);
 const char	*render_ctl(unsigned char, char *, size_t);
+void		 render_name(char *, size_t, const char *, size_t);
 const char	*peer_short(const struct peer *, char *, size_t);
 
 /* log.c: the session log of -o, both directions, one per process. */
