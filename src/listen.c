@@ -288,9 +288,19 @@ accept_one(struct listener *l, int fd)
 		refuse(l, cfd, &ss, "not allowed");
 		return 0;
 	}
-	if (cfg->keep_open && l->s->nconns >= cfg->max_conns) {
-		snprintf(why, sizeof(why), "%d client%s already (-m)",
-		    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
+	/*
+	 * A program whose client has gone keeps its place until it has
+	 * exited (at most a grace after its SIGTERM).
+	 */
+	if (cfg->keep_open &&
+	    l->s->nconns + programs_detached() >= cfg->max_conns) {
+		if (programs_detached() > 0)
+			snprintf(why, sizeof(why), "%d client%s already, or "
+			    "their programs still stopping (-m)",
+			    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
+		else
+			snprintf(why, sizeof(why), "%d client%s already (-m)",
+			    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
 		refuse(l, cfd, &ss, why);
 		return 0;
 	}

@@ -473,7 +473,6 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
-	int			 nprograms;	/* -e, -c: senders' programs running */
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
@@ -603,6 +602,13 @@ size_t		 child_room(const struct child *);
 int		 child_done(const struct child *);
 void		 child_update(struct child *);
 void		 child_free(struct child *);
+
+/* programs.c: every program -e/-c started, until it has exited. */
+struct program;
+struct program	*program_track(pid_t);
+void		 program_detach(struct ev *, struct program *);
+int		 programs_running(void);
+int		 programs_detached(void);
 void		 children_reap(void);
 void		 children_kill(void);
 
