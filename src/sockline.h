@@ -173,6 +173,7 @@ int		 addr_cidr_match(const struct cidr_list *,
 int		 addr_allowed(const struct config *, const struct sockaddr *);
 int		 addr_resolve(const struct config *, const char *, uint16_t,
 		    int, int, struct addrinfo **, char *, size_t);
+int		 addr_repeated(const struct addrinfo *, const struct addrinfo *);
 void		 addr_format(const struct sockaddr *, char *, size_t,
 		    uint16_t *);
 const char	*addr_service(const struct config *, uint16_t, const char *);
@@ -298,7 +299,8 @@ void		 ev_defer(struct ev *, struct ev_deferred *);
  * A peer as the user sees it: who sent these bytes, where input goes.
  * For a unix socket, host is the path and port is 0.
  */
-#define PEER_HOSTLEN	112
+/* Room for a unix name of 107 bytes, each escaped as "\xHH", and "@". */
+#define PEER_HOSTLEN	432
 struct peer {
 	int			 id;
 	const char		*proto;		/* "tcp", "udp", "unix" */
@@ -335,6 +337,7 @@ struct conn {
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
+	size_t			 dgram_max;	/* the largest datagram it takes */
 	int			 queued;	/* in session.queued */
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
@@ -449,6 +452,7 @@ void		 render_free(struct render *);
 int		 render_utf8(const char *, size_t, uint32_t *);
 int		 render_bidi(uint32_t);
 const char	*render_ctl(unsigned char, char *, size_t);
+void		 render_name(char *, size_t, const char *, size_t);
 const char	*peer_short(const struct peer *, char *, size_t);
 
 /* log.c: the session log of -o, both directions, one per process. */
@@ -474,7 +478,6 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
-	int			 nprograms;	/* -e, -c: senders' programs running */
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
@@ -494,6 +497,7 @@ struct session {
 	int			 running;	/* the front end has started */
 	int			 zc_off;	/* zero-copy failed once: no more */
 	int			 reads_paused;	/* a peer waits for output room */
+	int			 cut;		/* a datagram was cut: exit 1 */
 	int			 done;
 	int			 status;
 
@@ -516,6 +520,8 @@ struct session {
 	struct ev_timer		 ls_timer;
 	struct ev_timer		 ls_pause;	/* a partial reply that paused */
 	int			 ls_midline;	/* a long reply printed in part */
+	int64_t			 ls_greet_end;	/* -w: the greeting ends by then */
+	int64_t			 ls_greet_ms;	/* when greeting bytes last came */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
 };
@@ -602,6 +608,13 @@ size_t		 child_room(const struct child *);
 int		 child_done(const struct child *);
 void		 child_update(struct child *);
 void		 child_free(struct child *);
+
+/* programs.c: every program -e/-c started, until it has exited. */
+struct program;
+struct program	*program_track(pid_t);
+void		 program_detach(struct ev *, struct program *);
+int		 programs_running(void);
+int		 programs_detached(void);
 void		 children_reap(void);
 void		 children_kill(void);
 
