@@ -151,3 +151,35 @@ prompt_is() {
 	finish "$srv_pid"
 	assert_equal "$status" 0
 }
+
+@test "lines typed after exit are thrown away, not run by the shell" {
+	serve expect:'before\n' expect-eof
+	shell_repl --no-history 127.0.0.1 "$port"
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+	printf 'before\nexit\necho LEAKED >%s\n' "$T/leaked" >"$T/typed"
+	# Not bracketed: to sockline these are typed lines, one after another.
+	tmux_ load-buffer "$T/typed"
+	tmux_ paste-buffer
+	shell_settle
+	assert_equal "$status" 0
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "SIGTERM with typed input not read yet: it exits 143 and the shell runs none of it" {
+	serve record:"$T/got"
+	shell_repl --no-history 127.0.0.1 "$port"
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+	# Stopped, sockline cannot read what is typed: it waits in the terminal.
+	kill -STOP "$repl_pid"
+	line "echo LEAKED >$T/leaked"
+	wait_until pane_input_queued
+	kill -TERM "$repl_pid"
+	kill -CONT "$repl_pid"
+	shell_settle
+	assert_equal "$status" 143
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+}

@@ -53,9 +53,11 @@ shell_repl() {
 		-e XDG_STATE_HOME="$T/state" -e HISTFILE= \
 		bash --norc --noprofile -i || return 1
 	wait_pane '^shell\$ ' || return 1
+	# Job control off: a sockline stopped by SIGSTOP keeps the terminal
+	# (bash would take it back), and typed text waits for it there.
 	printf -v cmd '%q ' "$TOP/test/helpers/in-pane" "$(pane_dir)" \
 		"$SOCKLINE" "$@"
-	type_text "$cmd"
+	type_text "set +m; $cmd"
 	keys Enter
 	wait_file "$(pane_dir)/pid" || return 1
 	repl_pid=$(cat "$(pane_dir)/pid")
@@ -77,6 +79,15 @@ assert_shell_ran_nothing_else() {
 	local n
 	n=$(wc -l <"$T/shell.history")
 	[ "$n" -eq 2 ] || fail "the shell ran more than it was given: $(cat "$T/shell.history")"
+}
+
+# pane_input_queued: the pane's terminal holds input nobody has read.
+pane_input_queued() {
+	python3 -c 'import array, fcntl, os, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+n = array.array("i", [0])
+fcntl.ioctl(fd, termios.FIONREAD, n)
+sys.exit(0 if n[0] > 0 else 1)' "$(tmux_ display-message -p '#{pane_tty}')"
 }
 
 # repl_again: ends the pane's server, for a second run in one test.
