@@ -388,6 +388,8 @@ repl_stop(struct front *f)
 	struct repl	*r = f->priv;
 
 	if (r->started) {
+		if (r->in_term)
+			keyin_drain_paste(r, STDIN_FILENO);
 		screen_leave(r);
 		/* Readline puts back the terminal settings it found. */
 		if (r->installed)

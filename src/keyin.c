@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <readline/readline.h>
@@ -30,6 +31,10 @@
 /* What ends a bracketed paste (xterm's mode 2004). */
 static const char	paste_end[] = "\033[201~";
 #define PASTE_END_LEN	(sizeof(paste_end) - 1)
+
+/* How long the rest of a paste is waited for when the session ends. */
+#define PASTE_PAUSE_MS		500
+#define PASTE_DRAIN_SECS	3
 
 /* Readline's hooks take no argument. */
 static struct repl	*the_repl;
@@ -238,6 +243,51 @@ keyin_setup(struct repl *r)
 	maps[1] = vi_insertion_keymap;
 	for (i = 0; i < 2; i++)
 		rl_bind_keyseq_in_map("\033[200~", key_paste_begin, maps[i]);
+}
+
+/*
+ * The session ends in the middle of a paste (the peer closed, say): the
+ * terminal may not have sent the rest of it yet, and what it sends after
+ * we are gone would be run by the shell.  So the rest is read and
+ * dropped, up to the paste's end; a terminal sends a paste at once, so
+ * a pause, or a few seconds in all, mean it will not come.  Not after a
+ * signal, which must end us at once (design item 17).
+ */
+void
+keyin_drain_paste(struct repl *r, int fd)
+{
+	struct pollfd	pfd;
+	struct timespec	now, end;
+	char		chunk[4096];
+	ssize_t		n;
+	int		c, ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += PASTE_DRAIN_SECS;
+	while (r->pasting && sig_caught == 0) {
+		while (r->pasting && buf_used(&r->keys) > 0) {
+			c = (unsigned char)*buf_head(&r->keys);
+			buf_consume(&r->keys, 1);
+			if (c == paste_end[r->paste_match]) {
+				if (++r->paste_match == PASTE_END_LEN)
+					r->pasting = 0;
+			} else
+				r->paste_match = c == paste_end[0];
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (int)((end.tv_sec - now.tv_sec) * 1000 +
+		    (end.tv_nsec - now.tv_nsec) / 1000000);
+		if (!r->pasting || ms <= 0)
+			break;
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, ms < PASTE_PAUSE_MS ? ms : PASTE_PAUSE_MS) <= 0 ||
+		    (n = read(fd, chunk, sizeof(chunk))) <= 0 ||
+		    buf_append(&r->keys, chunk, (size_t)n) == -1)
+			break;
+	}
+	buf_free(&r->keys);
+	r->pasting = 0;
 }
 
 void

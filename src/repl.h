@@ -85,6 +85,7 @@ char		**commands_complete(struct repl *, const char *, int);
 /* keyin.c */
 void		 keyin_setup(struct repl *);
 void		 keyin_read(struct repl *, int);
+void		 keyin_drain_paste(struct repl *, int);
 void		 keyin_free(struct repl *);
 
 /* hist.c */
