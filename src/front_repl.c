@@ -328,6 +328,7 @@ setup_readline(struct repl *r)
 	rl_change_environment = 0;
 	rl_prep_term_function = prep_terminal;
 	rl_attempted_completion_function = complete;
+	pathquote_setup();
 	keyin_setup(r);
 	rl_add_defun("sockline-discard-line", key_discard, -1);
 	rl_add_defun("sockline-suspend", key_suspend, -1);

@@ -2,8 +2,8 @@
  * The interactive front end's own modules: front_repl.c (GNU readline
  * inside the event loop), keyin.c (what the terminal sends, pastes
  * apart), screen.c (what is drawn), commands.c (the /commands), hist.c
- * (the history file) and sendq.c (input waiting for room in the
- * session).
+ * (the history file), pathquote.c (file names quoted as in the
+ * shell) and sendq.c (input waiting for room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
  */
@@ -88,6 +88,11 @@ void		 keyin_read(struct repl *, int);
 void		 keyin_drain_paste(struct repl *, int);
 void		 keyin_free(struct repl *);
 
+/* pathquote.c */
+int		 path_unquote(const char *, int, char *, size_t,
+		    const char **);
+void		 pathquote_setup(void);
+
 /* hist.c */
 void		 hist_load(struct hist *, const struct config *);
 void		 hist_add(struct hist *, const char *);
@@ -95,6 +100,7 @@ void		 hist_save(struct hist *);
 
 /* sendq.c */
 int		 sendq_line(struct repl *, const char *, size_t);
+#define SENDQ_NOT_REGULAR	(-2)
 int		 sendq_file(struct repl *, const char *);
 void		 sendq_pump(struct repl *);
 int		 sendq_cancel(struct repl *);
