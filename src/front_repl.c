@@ -120,7 +120,11 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	repl_update_prompt(r);
 }
 
-/* A line for the peer, as it is: typed, or one of a paste (keyin.c). */
+/*
+ * A line for the peer, as it is: typed, or one of a paste (keyin.c).
+ * Pasted lines are not kept in the history: a long paste would push out
+ * the lines typed.
+ */
 void
 repl_send_line(struct repl *r, const char *line)
 {
@@ -202,7 +206,6 @@ on_line(char *line)
 				*nl++ = '\0';
 			if (nl != NULL && *nl == '\0')
 				nl = NULL;
-			hist_add(&r->hist, p);
 			repl_send_line(r, p);
 		}
 	}

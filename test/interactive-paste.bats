@@ -94,3 +94,21 @@ for i in range(300):
 	assert [ ! -e "$T/leaked" ]
 	assert_shell_ran_nothing_else
 }
+
+@test "pasted lines are not kept in the history; typed ones and a paste's end finished with Enter are" {
+	printf 'pasted one\npasted two\nfinished' >"$T/paste"
+	serve expect:'typed\npasted one\npasted two\nfinished\n' expect-eof
+	repl_to_peer
+	line typed
+	tmux_ load-buffer "$T/paste"
+	tmux_ paste-buffer -p
+	wait_pane '> finished$'
+	keys Enter
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+	printf 'typed\nfinished\n' >"$T/want"
+	diff "$T/want" "$T/state/sockline/history"
+}
