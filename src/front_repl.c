@@ -349,17 +349,18 @@ setup_readline(struct repl *r)
 }
 
 /*
- * The terminal is ours no more.  What was typed or pasted for the peer
- * and not read yet must not run in the shell (design item 16), so the
- * terminal's input queue is thrown away: after readline has restored
- * the settings (on every way out, this is the one place), so that
- * nothing that comes in between is kept either.  Readline gives the
- * terminal back after every line too, so this cannot be done there.
+ * The terminal is given back.  What was typed or pasted for the peer
+ * and not read must not run in the shell (design item 16), so its input
+ * queue is thrown away, after readline has restored the settings, so
+ * that what comes in between goes too.  repl_stop() is the one place
+ * for it on every way out: readline restores the terminal after each
+ * line as well, so its deprep hook cannot be.  In the background (after
+ * Ctrl-Z and bg) the terminal is not ours, and tcflush() would stop us.
  */
 static void
 discard_unread(struct repl *r)
 {
-	if (r->in_term)
+	if (r->in_term && tcgetpgrp(STDIN_FILENO) == getpgrp())
 		tcflush(STDIN_FILENO, TCIFLUSH);
 }
 
