@@ -229,7 +229,7 @@ keyin_read(struct repl *r, int fd)
 void
 keyin_setup(struct repl *r)
 {
-	Keymap	maps[2];
+	Keymap	maps[3];
 	size_t	i;
 
 	the_repl = r;
@@ -239,9 +239,11 @@ keyin_setup(struct repl *r)
 	rl_variable_bind("enable-bracketed-paste",
 	    r->in_term && r->tty_term ? "on" : "off");
 	rl_add_defun("sockline-paste-begin", key_paste_begin, -1);
+	/* In vi's command mode too: there a paste would be commands. */
 	maps[0] = emacs_standard_keymap;
 	maps[1] = vi_insertion_keymap;
-	for (i = 0; i < 2; i++)
+	maps[2] = vi_movement_keymap;
+	for (i = 0; i < 3; i++)
 		rl_bind_keyseq_in_map("\033[200~", key_paste_begin, maps[i]);
 }
 

@@ -112,3 +112,24 @@ for i in range(300):
 	printf 'typed\nfinished\n' >"$T/want"
 	diff "$T/want" "$T/state/sockline/history"
 }
+
+@test "in vi mode a paste is data too, in insert and in command mode" {
+	printf 'set editing-mode vi\n' >"$T/inputrc.vi"
+	printf 'dd\nexit\n' >"$T/paste"
+	serve expect:'dd\nexit\ndd\nexit\n' touch:"$T/got" expect-eof
+	PANE_INPUTRC="$T/inputrc.vi" repl_to_peer --no-history
+	tmux_ load-buffer "$T/paste"
+	tmux_ paste-buffer -p
+	wait_pane '> exit$'
+	keys Escape
+	tmux_ paste-buffer -p
+	wait_until eval 'test -e "$T/got" || gone "$srv_pid"'
+	assert [ -e "$T/got" ]
+	kill -0 "$repl_pid"
+	keys i
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
