@@ -183,3 +183,19 @@ prompt_is() {
 	assert [ ! -e "$T/leaked" ]
 	assert_shell_ran_nothing_else
 }
+
+@test "lines typed ahead while the connection is being made, then fails, never reach the shell" {
+	bg full peer.py --full-backlog --port-file "$T/port"
+	port=$(port_of "$T/port")
+	# The connect hangs (the peer's backlog is full) until -w gives up.
+	shell_repl --no-history -w 4 127.0.0.1 "$port"
+	line "echo LEAKED >$T/leaked"
+	wait_until pane_input_queued
+	# Typed while sockline still waited, so it was there to be thrown away.
+	kill -0 "$repl_pid"
+	shell_settle
+	assert_equal "$status" 1
+	assert pane_has "^sockline: connect to 127\\.0\\.0\\.1 port $port \\(tcp\\) failed: "
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+}
