@@ -164,6 +164,8 @@ cmd_help(struct repl *r, const char *arg)
 	    "typed");
 	repl_notice(r, "  %-16s %s", "Tab", "complete a command, or a "
 	    "file name after /send");
+	repl_notice(r, "  %-16s %s", "a paste", "each pasted line is sent "
+	    "as it is, exit and /commands too");
 }
 
 static void

@@ -348,22 +348,6 @@ setup_readline(struct repl *r)
 	    emacs_standard_keymap);
 }
 
-/*
- * The terminal is given back.  What was typed or pasted for the peer
- * and not read must not run in the shell (design item 16), so its input
- * queue is thrown away, after readline has restored the settings, so
- * that what comes in between goes too.  repl_stop() is the one place
- * for it on every way out: readline restores the terminal after each
- * line as well, so its deprep hook cannot be.  In the background (after
- * Ctrl-Z and bg) the terminal is not ours, and tcflush() would stop us.
- */
-static void
-discard_unread(struct repl *r)
-{
-	if (r->in_term && tcgetpgrp(STDIN_FILENO) == getpgrp())
-		tcflush(STDIN_FILENO, TCIFLUSH);
-}
-
 static int
 repl_start(struct front *f)
 {
@@ -400,7 +384,8 @@ repl_stop(struct front *f)
 		if (r->installed)
 			rl_callback_handler_remove();
 		r->installed = r->shown = 0;
-		discard_unread(r);
+		/* Unread input goes, now that the terminal is restored. */
+		keyin_discard(r);
 		hist_save(&r->hist);
 		msg_set_hook(NULL);
 		ev_del(f->s->ev, STDIN_FILENO);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -172,7 +173,7 @@ paste_take(struct repl *r)
 			paste_line(r);
 			continue;
 		}
-		/* A NUL would cut readline's string short; nobody pastes one. */
+		/* A NUL would cut readline's string short. */
 		if (c == '\0')
 			continue;
 		if (n + 1 >= sizeof(seg))
@@ -283,13 +284,32 @@ keyin_drain_paste(struct repl *r, int fd)
 			break;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, ms < PASTE_PAUSE_MS ? ms : PASTE_PAUSE_MS) <= 0 ||
+		if (ms > PASTE_PAUSE_MS)
+			ms = PASTE_PAUSE_MS;
+		if (poll(&pfd, 1, ms) <= 0 ||
 		    (n = read(fd, chunk, sizeof(chunk))) <= 0 ||
 		    buf_append(&r->keys, chunk, (size_t)n) == -1)
 			break;
 	}
 	buf_free(&r->keys);
 	r->pasting = 0;
+}
+
+/*
+ * The terminal is given back.  What was typed or pasted for the peer
+ * and not read must not run in the shell (design item 16), so its input
+ * queue is thrown away, after readline has restored the settings, so
+ * that what comes in between goes too.  repl_stop() calls it, the one
+ * place for it on every way out: readline restores the terminal after
+ * each line as well, so its deprep hook cannot be.  In the background
+ * (after Ctrl-Z and bg) the terminal is not ours, and tcflush() would
+ * stop us.
+ */
+void
+keyin_discard(struct repl *r)
+{
+	if (r->in_term && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tcflush(STDIN_FILENO, TCIFLUSH);
 }
 
 void

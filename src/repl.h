@@ -86,6 +86,7 @@ char		**commands_complete(struct repl *, const char *, int);
 void		 keyin_setup(struct repl *);
 void		 keyin_read(struct repl *, int);
 void		 keyin_drain_paste(struct repl *, int);
+void		 keyin_discard(struct repl *);
 void		 keyin_free(struct repl *);
 
 /* pathquote.c */
