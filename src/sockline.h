@@ -414,6 +414,7 @@ struct front_ops {
 
 /* front.c: picks the front end for this run. */
 struct front	*front_new(struct session *);
+void		 front_discard_typed(const struct config *);
 struct front	*front_pipe_new(struct session *);
 struct front	*front_repl_new(struct session *);
 
