@@ -60,10 +60,12 @@ static void
 say(char *err, size_t len, const char *fmt, ...)
 {
 	va_list	ap;
+	int	e = errno;
 
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
+	errno = e;
 }
 
 /* The directory's name joined with an entry, for messages. */
@@ -105,6 +107,7 @@ refuse(const struct walk *w, const char *name, const struct stat *st,
 {
 	char	e[PATH_MAX + NAME_MAX + 2];
 
+	errno = EPERM;
 	/* The entry is named when it is not the path itself. */
 	entry_name(w, name, e, sizeof(e));
 	say(err, len, "%s: refusing to %s %s%s%s%s owned by uid %u in the "
@@ -336,6 +339,7 @@ fsafe_open(const char *path, int flags, mode_t mode, char *err, size_t len)
 		if (fd != -2)
 			return fd;
 	}
+	errno = EAGAIN;
 	say(err, len, "%s: keeps changing while being opened", path);
 	return -1;
 }
@@ -399,6 +403,7 @@ replace_in_place(const char *path, struct walk *w, const void *data,
 		if (wr != -1)
 			e = EAGAIN;
 	}
+	errno = e;
 	say(err, len, "%s: %s", path, strerror(e));
 	return -1;
 }
@@ -470,6 +475,7 @@ replace_file(const char *path, struct walk *w, const void *data, size_t n,
 	return 0;
 fail:
 	unlinkat(w->dfd, tmp, 0);
+	errno = e;
 	say(err, len, "%s: %s", path, strerror(e));
 	return -1;
 }
@@ -493,6 +499,7 @@ fsafe_replace(const char *path, const void *data, size_t n, mode_t mode,
 		if (r != -2)
 			return r;
 	}
+	errno = EAGAIN;
 	say(err, len, "%s: keeps changing while being written", path);
 	return -1;
 }

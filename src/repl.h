@@ -76,7 +76,7 @@ void		 commands_run(struct repl *, const char *);
 char		**commands_complete(struct repl *, const char *, int);
 
 /* hist.c */
-void		 hist_load(struct hist *, const struct config *);
+int		 hist_load(struct hist *, const struct config *);
 void		 hist_add(struct hist *, const char *);
 void		 hist_save(struct hist *);
 

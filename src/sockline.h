@@ -223,7 +223,8 @@ size_t		 frame_next(const char *, size_t, size_t, int);
  * when refused or failed: "PATH: reason" (the path as given, and the
  * entry refused when it is another), so callers say what they were
  * doing before it: msg_warn("cannot write port file %s", err).
- * FSAFE_ERRLEN is room enough for any err.
+ * errno is set as well (EPERM when refused).  FSAFE_ERRLEN is room
+ * enough for any err.
  *
  * fsafe_open: flags are open(2)'s (O_WRONLY|O_CREAT with O_APPEND or
  * O_TRUNC, ...); mode is for a new file.  Returns the fd.
