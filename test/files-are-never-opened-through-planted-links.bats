@@ -13,7 +13,7 @@ load helpers/planted
 	sticky_dir
 	plant_link log "$T/precious"
 	peer_up expect-closed
-	run --separate-stderr timeout 10 "$SOCKLINE" -o "$D/log" 127.0.0.1 "$port" </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -o "$D/log" 127.0.0.1 "$port" </dev/null
 	assert_failure 1
 	assert_equal "$stderr" "sockline: cannot write the session log $D/log: refusing to follow a symbolic link owned by uid $OTHER_UID in the sticky world-writable directory $D"
 	assert_precious
@@ -23,7 +23,7 @@ load helpers/planted
 @test "--port-file through a link another user planted: exit 1 before serving, and its target untouched" {
 	sticky_dir
 	plant_link port "$T/precious"
-	run --separate-stderr timeout 10 "$SOCKLINE" -l --port-file "$D/port" 127.0.0.1 0 </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -l --port-file "$D/port" 127.0.0.1 0 </dev/null
 	assert_failure 1
 	assert_equal "$stderr" "sockline: cannot write port file $D/port: refusing to follow a symbolic link owned by uid $OTHER_UID in the sticky world-writable directory $D"
 	assert_precious
@@ -34,7 +34,7 @@ load helpers/planted
 	sticky_dir
 	plant_link hist "$T/precious"
 	peer_up recv-all:"$T/got"
-	run --separate-stderr timeout 10 "$SOCKLINE" --interactive --history "$D/hist" \
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" --interactive --history "$D/hist" \
 		127.0.0.1 "$port" <<<'typed line'
 	assert_failure 1
 	assert_equal "$stderr" "sockline: cannot read the history file $D/hist: refusing to follow a symbolic link owned by uid $OTHER_UID in the sticky world-writable directory $D"
@@ -49,11 +49,11 @@ load helpers/planted
 	mkdir "$T/elsewhere"
 	plant_link sub "$T/elsewhere"
 	peer_up expect-closed
-	run --separate-stderr timeout 10 "$SOCKLINE" -o "$D/sub/log" 127.0.0.1 "$port" </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -o "$D/sub/log" 127.0.0.1 "$port" </dev/null
 	assert_failure 1
 	assert_equal "$stderr" "sockline: cannot write the session log $D/sub/log: refusing to follow the symbolic link $D/sub owned by uid $OTHER_UID in the sticky world-writable directory $D"
 	[ ! -e "$T/elsewhere/log" ]
-	run --separate-stderr timeout 10 "$SOCKLINE" -l --port-file "$D/sub/port" 127.0.0.1 0 </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -l --port-file "$D/sub/port" 127.0.0.1 0 </dev/null
 	assert_failure 1
 	[ ! -e "$T/elsewhere/port" ]
 }
@@ -85,16 +85,16 @@ load helpers/planted
 	ln -s "$T/port.target" "$D/port"
 	ln -s "$T/hist.target" "$D/hist"
 	peer_up send:'hello\n' close
-	run --separate-stderr timeout 10 "$SOCKLINE" -o "$D/log" 127.0.0.1 "$port" </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -o "$D/log" 127.0.0.1 "$port" </dev/null
 	assert_success
 	grep -q '< hello$' "$T/log.target"
 	bg sl "$SOCKLINE" -l --port-file "$D/port" 127.0.0.1 0
 	lport=$(port_of "$T/port.target")
-	run timeout 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
+	run timeout -k 2 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
 	assert_success
 	finish "$sl_pid"
 	peer_up recv-all:"$T/got"
-	run timeout 10 "$SOCKLINE" --interactive --history "$D/hist" 127.0.0.1 "$port" <<<'kept'
+	run timeout -k 2 10 "$SOCKLINE" --interactive --history "$D/hist" 127.0.0.1 "$port" <<<'kept'
 	assert_success
 	assert_equal "$(cat "$T/hist.target")" "kept"
 	[ -L "$D/log" ] && [ -L "$D/port" ] && [ -L "$D/hist" ]
@@ -108,21 +108,21 @@ load helpers/planted
 	chown -h "$OTHER_UID" "$T/theirs/port"
 	bg sl "$SOCKLINE" -l --port-file "$T/theirs/port" 127.0.0.1 0
 	lport=$(port_of "$T/port.target")
-	run timeout 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
+	run timeout -k 2 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
 	assert_success
 	[ -L "$T/theirs/port" ]
 }
 
 @test "-o /dev/stdout and --port-file /dev/fd/N still write where they point" {
 	peer_up send:'hello\n' close
-	run --separate-stderr timeout 10 "$SOCKLINE" -o /dev/stdout 127.0.0.1 "$port" </dev/null
+	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -o /dev/stdout 127.0.0.1 "$port" </dev/null
 	assert_success
 	assert_line hello
 	assert_line --regexp ' < hello$'
 	bg sl bash -c 'exec "$0" -l --port-file /dev/fd/5 127.0.0.1 0 5>"$1"' \
 		"$SOCKLINE" "$T/fd5"
 	lport=$(port_of "$T/fd5")
-	run timeout 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
+	run timeout -k 2 10 "$SOCKLINE" 127.0.0.1 "$lport" </dev/null
 	assert_success
 	finish "$sl_pid"
 	assert_equal "$status" 0
