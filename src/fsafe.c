@@ -155,7 +155,9 @@ restart(struct walk *w, int root)
 	if (w->dfd != -1)
 		close(w->dfd);
 	w->dfd = fd;
-	snprintf(w->dir, sizeof(w->dir), "%s", root ? "/" : ".");
+	/* Messages name the directory, not ".". */
+	if (root || getcwd(w->dir, sizeof(w->dir)) == NULL)
+		snprintf(w->dir, sizeof(w->dir), "%s", root ? "/" : ".");
 	return 0;
 }
 
@@ -375,21 +377,26 @@ replace_in_place(const char *path, struct walk *w, const void *data,
 {
 	struct stat	st, out;
 	ssize_t		wr;
-	int		fd, e;
+	int		fd, e, std;
 
 	/*
-	 * Our own stdout: through fd 1, or a second open would write at
-	 * its own offset, under what follows.
+	 * Our own stdout or stderr (/dev/stdout, /proc/self/fd/2): through
+	 * that fd, or a second open would write at its own offset, under
+	 * what follows.
 	 */
-	if (fstatat(w->dfd, w->name, &st, 0) == 0 &&
-	    fstat(STDOUT_FILENO, &out) == 0 && st.st_dev == out.st_dev &&
-	    st.st_ino == out.st_ino) {
-		if (write_all(STDOUT_FILENO, data, n) == 0)
+	for (std = STDOUT_FILENO; std <= STDERR_FILENO; std++) {
+		if (fstatat(w->dfd, w->name, &st, 0) == -1 ||
+		    fstat(std, &out) == -1 || st.st_dev != out.st_dev ||
+		    st.st_ino != out.st_ino)
+			continue;
+		if (write_all(std, data, n) == 0)
 			return 0;
 		say(err, len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	fd = open_entry(path, w, O_WRONLY | O_NONBLOCK, 0, err, len);
+	/* A file under /dev/fd/N is added to, never cut. */
+	fd = open_entry(path, w, O_WRONLY | O_APPEND | O_NONBLOCK, 0, err,
+	    len);
 	if (fd < 0)
 		return fd;
 	wr = write(fd, data, n);
