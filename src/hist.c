@@ -80,12 +80,17 @@ read_file(const char *path, struct buf *text, char *err, size_t len)
 
 	if ((fd = fsafe_open(path, O_RDONLY, 0, err, len)) == -1)
 		return errno == ENOENT ? 1 : -1;
-	/* A FIFO would hold the prompt until someone writes to it. */
+	/*
+	 * A FIFO would hold the prompt until someone writes to it.  A
+	 * device (/dev/null: no history kept) has nothing to recall, and
+	 * /dev/zero would never end.
+	 */
 	if (fstat(fd, &st) == -1)
 		e = errno;
 	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
 		e = EINVAL;
-	while (e == 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+	while (e == 0 && S_ISREG(st.st_mode) &&
+	    (n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n == -1 && errno != EINTR)
 			e = errno;
 		else if (n > 0 && buf_append(text, chunk, (size_t)n) == -1)
