@@ -59,8 +59,11 @@ open_entry(const char *path, struct walk *w, int flags, mode_t mode,
 		fs_refuse(w, w->name, &w->st, path, err, len);
 		return -1;
 	}
-	/* Only a /proc link is left to follow, and the kernel does it. */
-	fd = openat(w->dfd, w->name, (flags & ~(O_CREAT | O_EXCL)) |
+	/*
+	 * Only a /proc link is left to follow, and the kernel does it.  Not
+	 * cut before fstat has said it is the file that was looked at.
+	 */
+	fd = openat(w->dfd, w->name, (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) |
 	    O_NONBLOCK | (S_ISLNK(w->st.st_mode) ? 0 : O_NOFOLLOW));
 	if (fd == -1 && (errno == ENOENT || errno == ELOOP))
 		return -2;
@@ -71,10 +74,17 @@ open_entry(const char *path, struct walk *w, int flags, mode_t mode,
 		}
 		goto fail;
 	}
-	if (!S_ISLNK(w->st.st_mode) && (fstat(fd, &st) == -1 ||
-	    st.st_dev != w->st.st_dev || st.st_ino != w->st.st_ino)) {
+	if (fstat(fd, &st) == -1 || (!S_ISLNK(w->st.st_mode) &&
+	    (st.st_dev != w->st.st_dev || st.st_ino != w->st.st_ino))) {
 		close(fd);
 		return -2;
+	}
+	if ((flags & O_TRUNC) && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		goto fail;
 	}
 opened:
 	/* Writes to a FIFO may wait, like writes to any file. */
