@@ -53,7 +53,9 @@ load helpers/planted
 	assert_equal "$stderr" "sockline: cannot write the session log $D/log: refusing to open a FIFO owned by uid $OTHER_UID in the sticky world-writable directory $D"
 	# Nothing is waiting to be read: sockline has exited, so its writes
 	# would all be there.
-	! read -r -t 0 -u "$fifo_fd"
+	if read -r -t 0 -u "$fifo_fd"; then
+		fail "the other user's FIFO got data from sockline"
+	fi
 	exec {fifo_fd}<&-
 }
 
@@ -76,7 +78,9 @@ load helpers/planted
 	exec {fifo_fd}<>"$D/port"
 	run --separate-stderr timeout -k 2 10 "$SOCKLINE" -l --port-file "$D/port" 127.0.0.1 0 </dev/null
 	assert_failure 1
-	! read -r -t 0 -u "$fifo_fd"
+	if read -r -t 0 -u "$fifo_fd"; then
+		fail "the other user's FIFO got data from sockline"
+	fi
 	exec {fifo_fd}<&-
 }
 
