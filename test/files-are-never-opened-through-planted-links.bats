@@ -73,7 +73,8 @@ load helpers/planted
 	assert_equal "$status" 0
 	assert_precious
 	[ -L "$D/hist-$sl_pid.tmp" ]
-	[ -f "$D/hist" ] && [ ! -L "$D/hist" ]
+	[ -f "$D/hist" ]
+	[ ! -L "$D/hist" ]
 	assert_equal "$(wc -l <"$D/hist")" 1000
 	assert_equal "$(head -n 1 "$D/hist")" "old 2"
 	assert_equal "$(tail -n 1 "$D/hist")" "new line"
@@ -97,7 +98,9 @@ load helpers/planted
 	run timeout -k 2 10 "$SOCKLINE" --interactive --history "$D/hist" 127.0.0.1 "$port" <<<'kept'
 	assert_success
 	assert_equal "$(cat "$T/hist.target")" "kept"
-	[ -L "$D/log" ] && [ -L "$D/port" ] && [ -L "$D/hist" ]
+	[ -L "$D/log" ]
+	[ -L "$D/port" ]
+	[ -L "$D/hist" ]
 }
 
 @test "a link of the sticky directory's owner is followed, as the kernel's rule allows" {
