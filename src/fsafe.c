@@ -103,7 +103,7 @@ fsafe_open(const char *path, int flags, mode_t mode, char *err, size_t len)
 	int		fd, tries;
 
 	for (tries = 0; tries < TRIES; tries++) {
-		if (fs_walk(path, &w, err, len) == -1)
+		if (fs_walk(path, &w, 0, err, len) == -1)
 			return -1;
 		fd = open_entry(path, &w, flags, mode, err, len);
 		close(w.dfd);
@@ -264,7 +264,7 @@ fsafe_replace(const char *path, const void *data, size_t n, mode_t mode,
 	int		r, tries;
 
 	for (tries = 0; tries < TRIES; tries++) {
-		if (fs_walk(path, &w, err, len) == -1)
+		if (fs_walk(path, &w, 0, err, len) == -1)
 			return -1;
 		if (w.exists && (S_ISFIFO(w.st.st_mode) ||
 		    S_ISCHR(w.st.st_mode) || S_ISLNK(w.st.st_mode)))
@@ -278,4 +278,15 @@ fsafe_replace(const char *path, const void *data, size_t n, mode_t mode,
 	errno = EAGAIN;
 	fs_say(err, len, "%s: keeps changing while being written", path);
 	return -1;
+}
+
+int
+fsafe_mkdirs(const char *path, mode_t mode, char *err, size_t len)
+{
+	struct walk	w;
+
+	if (fs_walk(path, &w, mode, err, len) == -1)
+		return -1;
+	close(w.dfd);
+	return 0;
 }

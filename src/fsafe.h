@@ -18,9 +18,10 @@ struct walk {
 /*
  * Walks path to its last entry, following the links the rule allows
  * (the last one too, unless it is a /proc link, which the kernel
- * follows).  Returns 0 with w->dfd open, or -1 with err set.
+ * follows).  With mkdirs not 0, directories missing on the way are
+ * made with that mode.  Returns 0 with w->dfd open, or -1 with err set.
  */
-int		 fs_walk(const char *, struct walk *, char *, size_t);
+int		 fs_walk(const char *, struct walk *, mode_t, char *, size_t);
 /* The entry st is another user's in a sticky world-writable directory. */
 int		 fs_foreign(const struct walk *, const struct stat *);
 /* Says in err why the entry name (st) of w is refused; errno EPERM. */

@@ -141,9 +141,11 @@ restart(struct walk *w, int root)
 }
 
 int
-fs_walk(const char *path, struct walk *w, char *err, size_t len)
+fs_walk(const char *path, struct walk *w, mode_t mkdirs, char *err,
+    size_t len)
 {
 	char		 rest[2 * PATH_MAX], link[PATH_MAX], *p, *comp;
+	char		 made[PATH_MAX + NAME_MAX + 2];
 	struct statfs	 sf;
 	size_t		 n;
 	ssize_t		 ln;
@@ -186,10 +188,22 @@ fs_walk(const char *path, struct walk *w, char *err, size_t len)
 			goto fail;
 		w->proc = sf.f_type == PROC_SUPER_MAGIC;
 		if (fstatat(w->dfd, comp, &w->st, AT_SYMLINK_NOFOLLOW) == -1) {
-			if (errno != ENOENT || !last)
+			if (errno == ENOENT && last) {
+				w->exists = 0;
+				break;
+			}
+			if (errno != ENOENT || mkdirs == 0)
 				goto fail;
-			w->exists = 0;
-			break;
+			if (mkdirat(w->dfd, comp, mkdirs) == -1 && errno != EEXIST) {
+				fs_say(err, len, "%s: cannot make the directory %s: "
+				    "%s", path, entry_name(w, comp, made,
+				    sizeof(made)), strerror(errno));
+				goto refused;
+			}
+			/* Looked at again: by now it may be anything. */
+			if (fstatat(w->dfd, comp, &w->st,
+			    AT_SYMLINK_NOFOLLOW) == -1)
+				goto fail;
 		}
 		w->exists = 1;
 		if (S_ISLNK(w->st.st_mode) && fs_foreign(w, &w->st)) {

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,35 +194,6 @@ hist_add(struct hist *h, const char *line)
 }
 
 /*
- * mkdir -p for the directories above path.  On failure dir names the
- * one that could not be made, for the message.
- */
-static int
-make_dirs(const char *path, char *dir, size_t len)
-{
-	char	*p;
-
-	if (snprintf(dir, len, "%s", path) >= (int)len) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((p = strrchr(dir, '/')) == NULL || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/*
  * Writes the history file at path: the lines it holds now (another
  * session may have saved since this one read it), then the last n of
  * this session's, the newest HIST_MAX of them all.  Returns 0, or -1
@@ -271,16 +241,13 @@ done:
 void
 hist_save(struct hist *h)
 {
-	char	dir[PATH_MAX], err[FSAFE_ERRLEN];
+	char	err[FSAFE_ERRLEN];
 	int	n;
 
 	if (h->path != NULL && h->added > 0) {
 		n = h->added < history_length ? h->added : history_length;
-		if (make_dirs(h->path, dir, sizeof(dir)) == -1)
-			msg_warn("cannot save the history file %s: cannot make "
-			    "the directory %s: %s", h->path, dir,
-			    strerror(errno));
-		else if (write_file(h->path, n, err, sizeof(err)) == -1)
+		if (fsafe_mkdirs(h->path, 0700, err, sizeof(err)) == -1 ||
+		    write_file(h->path, n, err, sizeof(err)) == -1)
 			msg_warn("cannot save the history file %s", err);
 	}
 	free(h->path);

@@ -231,11 +231,15 @@ size_t		 frame_next(const char *, size_t, size_t, int);
  * fsafe_replace: writes data whole to a mkstemp(3) name in the same
  * directory and renames it over path (a FIFO, terminal or /dev/stdout
  * at path is written in place instead).  Returns 0.
+ * fsafe_mkdirs: makes the directories above path that are missing, with
+ * mode, under the same rule: mkdir -p that follows no planted link.
+ * Returns 0.
  */
 #define FSAFE_ERRLEN	(3 * 4096)
 int		 fsafe_open(const char *, int, mode_t, char *, size_t);
 int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
+int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
 /* util.c */
 int64_t		 now_ms(void);

@@ -80,6 +80,29 @@ load helpers/planted
 	assert_equal "$(tail -n 1 "$D/hist")" "new line"
 }
 
+@test "a missing history directory is not made through a link another user planted during the session" {
+	sticky_dir
+	mkdir "$T/elsewhere"
+	peer_up recv-all:"$T/got"
+	mkfifo "$T/in"
+	bg_in sl "$T/in" "$SOCKLINE" --interactive --history "$D/sub/deeper/hist" \
+		127.0.0.1 "$port"
+	exec {in_fd}>"$T/in"
+	# The history has been looked for (and not found) once the session
+	# says it is connected; only then does the link appear.
+	wait_line "$T/sl.err" 'connected to 127\.0\.0\.1'
+	plant_link sub "$T/elsewhere"
+	printf 'typed line\n' >&"$in_fd"
+	exec {in_fd}>&-
+	finish "$sl_pid"
+	# Not saving the history does not change the exit status.
+	assert_equal "$status" 0
+	run ls -A "$T/elsewhere"
+	assert_output ""
+	run grep '^sockline: cannot save' "$T/sl.err"
+	assert_output "sockline: cannot save the history file $D/sub/deeper/hist: refusing to follow the symbolic link $D/sub owned by uid $OTHER_UID in the sticky world-writable directory $D"
+}
+
 @test "a link of our own in a sticky directory is followed, for -o, --port-file and --history" {
 	sticky_dir
 	ln -s "$T/log.target" "$D/log"
