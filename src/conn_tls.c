@@ -15,6 +15,8 @@
 
 #include <sys/socket.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -60,7 +62,9 @@ on_info(const SSL *ssl, int where, int ret)
 {
 	struct tls_io	*t;
 
-	if ((where & SSL_CB_READ_ALERT) && (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
+	/* SSL_CB_READ_ALERT shares its alert bit with the write one. */
+	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT &&
+	    (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
 	    (t = SSL_get_app_data(ssl)) != NULL)
 		t->got_notify = 1;
 }
@@ -371,6 +375,7 @@ conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
     const char *name, const char *label, char *err, size_t errlen)
 {
 	struct tls_io	*t;
+	int		 one = 1;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -398,6 +403,13 @@ conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
 	SSL_set_app_data(t->ssl, t);
 	SSL_set_info_callback(t->ssl, on_info);
 	SSL_set_default_read_buffer_len(t->ssl, TLS_READ_AHEAD);
+	/*
+	 * Records go out whole, so Nagle has nothing to merge; it would
+	 * only hold an answer behind the listener's unacknowledged session
+	 * tickets until the peer's delayed ACK (40 ms a connection).  Not
+	 * TCP (a unix socket): refused, harmlessly.
+	 */
+	setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	t->cfg = cfg;
 	snprintf(t->label, sizeof(t->label), "%s", label);
 	io->ops = &tls_ops;

@@ -151,6 +151,7 @@ write_out(X509 *x, const char *path, char *err, size_t errlen)
 {
 	BIO	*b;
 	char	*pem;
+	char	 why[512];
 	long	 len;
 	int	 rc = -1;
 
@@ -159,8 +160,9 @@ write_out(X509 *x, const char *path, char *err, size_t errlen)
 	    (len = BIO_get_mem_data(b, &pem)) <= 0)
 		snprintf(err, errlen, "--tls-cert-out %s: cannot encode the "
 		    "certificate", path);
-	else
-		rc = fsafe_replace(path, pem, (size_t)len, 0644, err, errlen);
+	else if ((rc = fsafe_replace(path, pem, (size_t)len, 0644, why,
+	    sizeof(why))) == -1)
+		snprintf(err, errlen, "--tls-cert-out %s", why);
 	BIO_free(b);
 	return rc;
 }

@@ -1,17 +1,18 @@
 /*
- * The run's SSL_CTX (design item 19) and each connection's SSL: trust,
- * certificates, versions, ALPN and ciphers from the command line, made
- * once at start-up so that a bad file is an error before any socket.
+ * The run's SSL_CTX (design item 19): certificates, versions, ALPN,
+ * ciphers and trust from the command line, made once at start-up so
+ * that a bad file is an error before any socket; and what callbacks
+ * and messages keep with the context and with each SSL.
  */
 
 #include <sys/stat.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include <openssl/x509.h>
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -73,12 +74,26 @@ tls_failed_leaf(const SSL *ssl)
 	return SSL_get_ex_data(ssl, leaf_idx);
 }
 
+int
+tls_set_checked_name(SSL *ssl, const char *name)
+{
+	char	*copy;
+
+	if ((copy = strdup(name)) == NULL)
+		return -1;
+	if (SSL_set_ex_data(ssl, name_idx, copy) != 1) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * OpenSSL 3.0 drops the peer's certificate when its verification fails,
  * yet the message must name it: keep the leaf at the first error.
  */
-static void
-keep_leaf(X509_STORE_CTX *sctx)
+void
+tls_keep_leaf(X509_STORE_CTX *sctx)
 {
 	SSL	*ssl;
 	X509	*leaf;
@@ -91,14 +106,6 @@ keep_leaf(X509_STORE_CTX *sctx)
 		return;
 	if (SSL_set_ex_data(ssl, leaf_idx, leaf) != 1)
 		X509_free(leaf);
-}
-
-static int
-verify_cb(int ok, X509_STORE_CTX *sctx)
-{
-	if (!ok)
-		keep_leaf(sctx);
-	return ok;
 }
 
 /*
@@ -116,8 +123,8 @@ no_password(char *buf, int size, int rwflag, void *u)
 }
 
 /* OpenSSL says "system lib" for a missing file; errno says more. */
-static int
-check_path(const char *opt, const char *path, int dir_ok, char *err,
+int
+tls_check_path(const char *opt, const char *path, int dir_ok, char *err,
     size_t errlen)
 {
 	struct stat	st;
@@ -141,97 +148,32 @@ check_path(const char *opt, const char *path, int dir_ok, char *err,
 
 /* "--tls-ca FILE: no certificate or crl found": the queue's first
  * reason, which names the cause; the ones after it name the callers. */
-static int
-ssl_fail(const char *opt, const char *path, char *err, size_t errlen)
+int
+tls_ssl_fail(const char *opt, const char *path, char *err, size_t errlen)
 {
-	char	buf[256];
+	unsigned long	 e = ERR_peek_error();
+	char		 buf[256];
 
+	/* "no start line" means no PEM block of the kind looked for. */
 	snprintf(err, errlen, "%s %s: %s", opt, path,
-	    tls_err_reason(ERR_peek_error(), buf, sizeof(buf)));
+	    ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE ?
+	    "no PEM certificate in it" : tls_err_reason(e, buf, sizeof(buf)));
 	ERR_clear_error();
 	return -1;
 }
 
-/*
- * A pin replaces the CA and name checks (design item 19): the chain is
- * not built at all, the leaf's public key is the whole test.  The error
- * code left behind tells tls_fail_reason it was the pin.
- */
+/* Whether the error queue holds that error; it is read through. */
 static int
-pin_verify(X509_STORE_CTX *sctx, void *arg)
+queued(int lib, int reason)
 {
-	struct tls_ctxdata	*d = arg;
-	unsigned char		 md[32];
-	X509			*leaf = X509_STORE_CTX_get0_cert(sctx);
+	unsigned long	e;
+	int		found = 0;
 
-	if (tls_spki_sha256(leaf, md) == 0 &&
-	    CRYPTO_memcmp(md, d->cfg->tls_pin_sha256, sizeof(md)) == 0) {
-		X509_STORE_CTX_set_error(sctx, X509_V_OK);
-		return 1;
-	}
-	keep_leaf(sctx);
-	X509_STORE_CTX_set_current_cert(sctx, leaf);
-	X509_STORE_CTX_set_error(sctx, X509_V_ERR_APPLICATION_VERIFICATION);
-	return 0;
-}
-
-static int
-client_trust(SSL_CTX *ctx, const struct config *cfg, char *err,
-    size_t errlen)
-{
-	struct stat	st;
-
-	if (cfg->tls_pin != NULL) {
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-		SSL_CTX_set_cert_verify_callback(ctx, pin_verify,
-		    tls_ctxdata(ctx));
-		return 0;
-	}
-	if (cfg->insecure) {
-		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
-		return 0;
-	}
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
-	if (cfg->tls_ca == NULL) {
-		if (SSL_CTX_set_default_verify_paths(ctx) != 1)
-			return ssl_fail("the system trust store", "", err,
-			    errlen);
-		return 0;
-	}
-	if (check_path("--tls-ca", cfg->tls_ca, 1, err, errlen) == -1)
-		return -1;
-	if (stat(cfg->tls_ca, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* A hashed directory (c_rehash) is read lazily, per lookup. */
-		if (SSL_CTX_load_verify_dir(ctx, cfg->tls_ca) != 1)
-			return ssl_fail("--tls-ca", cfg->tls_ca, err, errlen);
-	} else if (SSL_CTX_load_verify_file(ctx, cfg->tls_ca) != 1)
-		return ssl_fail("--tls-ca", cfg->tls_ca, err, errlen);
-	return 0;
-}
-
-/* Client certificates, only from --tls-client-ca's CA, whose names the
- * listener sends so that a client with several knows which to give. */
-static int
-server_trust(SSL_CTX *ctx, const struct config *cfg, char *err,
-    size_t errlen)
-{
-	STACK_OF(X509_NAME)	*names;
-	const char		*ca = cfg->tls_client_ca;
-
-	/* Without it, a client resuming a session fails its handshake. */
-	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"sockline",
-	    8);
-	if (ca == NULL)
-		return 0;
-	if (check_path("--tls-client-ca", ca, 0, err, errlen) == -1)
-		return -1;
-	if (SSL_CTX_load_verify_file(ctx, ca) != 1 ||
-	    (names = SSL_load_client_CA_file(ca)) == NULL)
-		return ssl_fail("--tls-client-ca", ca, err, errlen);
-	SSL_CTX_set_client_CA_list(ctx, names);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
-	    SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_cb);
-	return 0;
+	while ((e = ERR_get_error()) != 0)
+		if (ERR_GET_LIB(e) == lib && ERR_GET_REASON(e) == reason)
+			found = 1;
+	return found;
 }
 
 /* PEM; the chain may follow the certificate, the key may sit with it. */
@@ -240,38 +182,37 @@ load_cert(SSL_CTX *ctx, const struct config *cfg, char *err, size_t errlen)
 {
 	const char	*cert = cfg->tls_cert;
 	const char	*key = cfg->tls_key != NULL ? cfg->tls_key : cert;
-	int		 key_encrypted = 0;
+	int		 key_encrypted = 0, ok, mismatch;
 
-	if (check_path("--tls-cert", cert, 0, err, errlen) == -1 ||
+	if (tls_check_path("--tls-cert", cert, 0, err, errlen) == -1 ||
 	    (cfg->tls_key != NULL &&
-	    check_path("--tls-key", key, 0, err, errlen) == -1))
+	    tls_check_path("--tls-key", key, 0, err, errlen) == -1))
 		return -1;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
-		return ssl_fail("--tls-cert", cert, err, errlen);
+		return tls_ssl_fail("--tls-cert", cert, err, errlen);
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, &key_encrypted);
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
-		ERR_clear_error();
-		SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-		if (key_encrypted)
-			snprintf(err, errlen, "%s %s: the key is encrypted; "
-			    "give it unencrypted", cfg->tls_key != NULL ?
-			    "--tls-key" : "--tls-cert", key);
-		else if (cfg->tls_key == NULL)
-			snprintf(err, errlen, "--tls-cert %s: no private key "
-			    "in it; give --tls-key FILE", cert);
-		else
-			snprintf(err, errlen, "--tls-key %s: no private key "
-			    "in it", key);
-		return -1;
-	}
+	ok = SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1;
 	SSL_CTX_set_default_passwd_cb_userdata(ctx, NULL);
-	if (SSL_CTX_check_private_key(ctx) != 1) {
-		ERR_clear_error();
+	/* Loading the key checks it against the certificate already. */
+	mismatch = ok ? SSL_CTX_check_private_key(ctx) != 1 :
+	    queued(ERR_LIB_X509, X509_R_KEY_VALUES_MISMATCH);
+	ERR_clear_error();
+	if (mismatch)
 		snprintf(err, errlen, "the key in %s does not match the "
 		    "certificate in %s", key, cert);
-		return -1;
-	}
-	return 0;
+	else if (ok)
+		return 0;
+	else if (key_encrypted)
+		snprintf(err, errlen, "%s %s: the key is encrypted; give it "
+		    "unencrypted", cfg->tls_key != NULL ? "--tls-key" :
+		    "--tls-cert", key);
+	else if (cfg->tls_key == NULL)
+		snprintf(err, errlen, "--tls-cert %s: no private key in it; "
+		    "give --tls-key FILE", cert);
+	else
+		snprintf(err, errlen, "--tls-key %s: no private key in it",
+		    key);
+	return -1;
 }
 
 static int
@@ -345,13 +286,14 @@ tls_ctx_new(const struct config *cfg, int server, char *err, size_t errlen)
 		    "certificate: not with --tls-cert");
 		goto fail;
 	}
+	if ((server ? tls_server_trust(ctx, cfg, err, errlen) :
+	    tls_client_trust(ctx, cfg, err, errlen)) == -1)
+		goto fail;
+	/* Last: --tls-cert-out writes a file only for a start that works. */
 	if (cfg->tls_cert != NULL) {
 		if (load_cert(ctx, cfg, err, errlen) == -1)
 			goto fail;
 	} else if (server && tls_gen_cert(ctx, cfg, err, errlen) == -1)
-		goto fail;
-	if ((server ? server_trust : client_trust)(ctx, cfg, err, errlen) ==
-	    -1)
 		goto fail;
 	ERR_clear_error();
 	return ctx;
@@ -365,78 +307,4 @@ void
 tls_ctx_free(struct ssl_ctx_st *ctx)
 {
 	SSL_CTX_free(ctx);
-}
-
-/* An IP literal, its zone ("%eth0") cut off into buf; else NULL. */
-static const char *
-ip_literal(const char *name, char *buf, size_t buflen)
-{
-	unsigned char	a[16];
-	size_t		n = strcspn(name, "%");
-
-	if (n >= buflen)
-		return NULL;
-	memcpy(buf, name, n);
-	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, a) == 1 || inet_pton(AF_INET6, buf, a) == 1)
-		return buf;
-	return NULL;
-}
-
-struct ssl_st *
-tls_ssl_new(struct ssl_ctx_st *ctx, const struct config *cfg, int server,
-    const char *name, char *err, size_t errlen)
-{
-	SSL		*ssl;
-	char		 ipbuf[64], buf[256];
-	const char	*ip;
-	char		*copy = NULL;
-	int		 check = cfg->tls_pin == NULL && !cfg->insecure;
-
-	if ((ssl = SSL_new(ctx)) == NULL) {
-		snprintf(err, errlen, "cannot start TLS: %s",
-		    tls_err_reason(ERR_peek_error(), buf, sizeof(buf)));
-		ERR_clear_error();
-		return NULL;
-	}
-	if (server) {
-		SSL_set_accept_state(ssl);
-		return ssl;
-	}
-	SSL_set_connect_state(ssl);
-	if (cfg->tls_name != NULL)
-		name = cfg->tls_name;
-	if (name == NULL) {
-		if (!check)
-			return ssl;
-		snprintf(err, errlen, "no name to check the certificate "
-		    "against: give --tls-name NAME, --tls-pin or --insecure");
-		goto fail;
-	}
-	/* RFC 6066: SNI carries DNS names only, never an address. */
-	ip = ip_literal(name, ipbuf, sizeof(ipbuf));
-	if (ip == NULL && SSL_set_tlsext_host_name(ssl, name) != 1) {
-		snprintf(err, errlen, "%s: not a name to send as SNI", name);
-		goto fail;
-	}
-	if (!check)
-		return ssl;
-	if ((copy = strdup(ip != NULL ? ip : name)) == NULL ||
-	    SSL_set_ex_data(ssl, name_idx, copy) != 1) {
-		free(copy);
-		snprintf(err, errlen, "cannot start TLS: out of memory");
-		goto fail;
-	}
-	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-	if (ip != NULL ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl),
-	    ip) != 1 : SSL_set1_host(ssl, name) != 1) {
-		snprintf(err, errlen, "%s: not a name to check a certificate "
-		    "against", name);
-		goto fail;
-	}
-	return ssl;
-fail:
-	ERR_clear_error();
-	SSL_free(ssl);
-	return NULL;
 }

@@ -19,14 +19,42 @@
 
 #define NAME_LEN	256
 
-/* A verification failed: ours of the server, or ours of a client. */
+/* The words for one failed verification, with the subject given. */
+static int
+verify_words(SSL *ssl, const struct config *cfg, long vr, const char *subj,
+    const char *fpr, const char *pin, char *out, size_t outlen)
+{
+	const char	*name = tls_checked_name(ssl);
+	const char	*why = X509_verify_cert_error_string(vr);
+
+	if (SSL_is_server(ssl))
+		return snprintf(out, outlen, "client certificate verify "
+		    "failed: %s; client: %s, SHA-256 %s; not signed by "
+		    "--tls-client-ca %s?", why, subj, fpr,
+		    cfg->tls_client_ca != NULL ? cfg->tls_client_ca : "");
+	if (vr == X509_V_ERR_APPLICATION_VERIFICATION && cfg->tls_pin != NULL)
+		return snprintf(out, outlen, "certificate pin mismatch: the "
+		    "leaf's key is %s, not %s; leaf: %s, SHA-256 %s; if that "
+		    "key is right, use --tls-pin %s", pin, cfg->tls_pin, subj,
+		    fpr, pin);
+	return snprintf(out, outlen, "certificate verify failed: %s; name "
+	    "checked: %s; leaf: %s, SHA-256 %s; use --tls-ca FILE, --tls-pin "
+	    "%s or --insecure", why, name != NULL ? name : "(none)", subj, fpr,
+	    pin);
+}
+
+/*
+ * A verification failed: ours of the server, or ours of a client.  A
+ * long subject is cut short rather than the options at the line's end.
+ */
 static void
 verify_failed(SSL *ssl, const struct config *cfg, long vr, char *out,
     size_t outlen)
 {
-	X509		*leaf = tls_failed_leaf(ssl);
-	const char	*name = tls_checked_name(ssl);
-	char		 subj[NAME_LEN], fpr[TLS_FPR_LEN], pin[TLS_PIN_LEN + 8];
+	X509	*leaf = tls_failed_leaf(ssl);
+	char	 subj[NAME_LEN], fpr[TLS_FPR_LEN], pin[TLS_PIN_LEN + 8];
+	size_t	 over, len;
+	int	 n;
 
 	if (leaf == NULL)
 		leaf = SSL_get0_peer_certificate(ssl);
@@ -34,23 +62,14 @@ verify_failed(SSL *ssl, const struct config *cfg, long vr, char *out,
 	    sizeof(subj));
 	tls_fingerprint(leaf, 1, fpr, sizeof(fpr));
 	tls_spki_pin(leaf, pin, sizeof(pin));
-	if (SSL_is_server(ssl)) {
-		snprintf(out, outlen, "client certificate verify failed: %s; "
-		    "client: %s, SHA-256 %s; not signed by --tls-client-ca %s?",
-		    X509_verify_cert_error_string(vr), subj, fpr,
-		    cfg->tls_client_ca != NULL ? cfg->tls_client_ca : "");
-	} else if (vr == X509_V_ERR_APPLICATION_VERIFICATION &&
-	    cfg->tls_pin != NULL) {
-		snprintf(out, outlen, "certificate pin mismatch: the leaf's "
-		    "key is %s, not %s; leaf: %s, SHA-256 %s", pin,
-		    cfg->tls_pin, subj, fpr);
-	} else {
-		snprintf(out, outlen, "certificate verify failed: %s; name "
-		    "checked: %s; leaf: %s, SHA-256 %s; use --tls-ca FILE, "
-		    "--tls-pin %s or --insecure",
-		    X509_verify_cert_error_string(vr),
-		    name != NULL ? name : "(none)", subj, fpr, pin);
-	}
+	n = verify_words(ssl, cfg, vr, subj, fpr, pin, out, outlen);
+	if (n < 0 || (size_t)n < outlen)
+		return;
+	over = (size_t)n - (outlen - 1) + 3;
+	if ((len = strlen(subj)) <= over + 8)
+		return;
+	memcpy(subj + len - over, "...", 4);
+	verify_words(ssl, cfg, vr, subj, fpr, pin, out, outlen);
 }
 
 /* Words for a reason that, bare, would puzzle. */
@@ -65,6 +84,10 @@ hint(unsigned long e)
 		return " (is the peer speaking TLS?)";
 	case SSL_R_HTTP_REQUEST:
 		return " (the client sent plain HTTP)";
+	case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+		return " (--tls-client-ca requires one)";
+	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+		return " (give --tls-cert FILE)";
 	default:
 		return "";
 	}

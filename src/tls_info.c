@@ -35,17 +35,24 @@ static void
 peer_words(const struct config *cfg, const SSL *ssl, char *out,
     size_t outlen)
 {
-	X509	*peer = SSL_get0_peer_certificate(ssl);
-	char	 subj[NAME_LEN];
-	int	 ok = SSL_get_verify_result(ssl) == X509_V_OK;
+	X509		*peer = SSL_get0_peer_certificate(ssl);
+	const char	*sni;
+	char		 subj[NAME_LEN], asked[300];
+	int		 ok = SSL_get_verify_result(ssl) == X509_V_OK;
 
 	tls_subject(peer != NULL ? X509_get_subject_name(peer) : NULL, subj,
 	    sizeof(subj));
 	if (SSL_is_server(ssl)) {
+		/* The name the client asked for: which site it thinks it
+		 * reached, often the question when debugging a client. */
+		sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+		snprintf(asked, sizeof(asked), "%s%s", sni != NULL ? "SNI " :
+		    "no SNI", sni != NULL ? sni : "");
 		if (peer == NULL)
-			snprintf(out, outlen, "no client certificate");
+			snprintf(out, outlen, "%s, no client certificate",
+			    asked);
 		else
-			snprintf(out, outlen, "client %s: %s", ok ?
+			snprintf(out, outlen, "%s, client %s: %s", asked, ok ?
 			    "verified" : "not verified", subj);
 	} else if (peer == NULL)
 		snprintf(out, outlen, "no server certificate");
@@ -98,7 +105,7 @@ tls_report(const struct config *cfg, struct ssl_st *ssl, const char *label)
 {
 	const unsigned char	*alpn;
 	unsigned int		 alpnlen;
-	char			 ver[32], proto[300], peer[NAME_LEN + 64];
+	char			 ver[32], proto[300], peer[NAME_LEN + 400];
 	int			 ktx, krx;
 
 	if (cfg->verbose < 1 || ssl == NULL)

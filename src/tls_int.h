@@ -35,6 +35,20 @@ const char	*tls_checked_name(const SSL *);
 /* The peer's leaf when its verification failed (else NULL). */
 X509		*tls_failed_leaf(const SSL *);
 
+int		 tls_set_checked_name(SSL *, const char *);
+/* Verify callbacks keep the leaf, at the first error. */
+void		 tls_keep_leaf(X509_STORE_CTX *);
+/* "--tls-ca FILE: reason", from errno or OpenSSL's queue; -1. */
+int		 tls_check_path(const char *, const char *, int, char *,
+		    size_t);
+int		 tls_ssl_fail(const char *, const char *, char *, size_t);
+
+/* tls_trust.c: verification, each side's. */
+int		 tls_client_trust(SSL_CTX *, const struct config *, char *,
+		    size_t);
+int		 tls_server_trust(SSL_CTX *, const struct config *, char *,
+		    size_t);
+
 /* tls_proto.c: ALPN and cipher lists. */
 int		 tls_set_alpn(SSL_CTX *, const struct config *, int, char *,
 		    size_t);
