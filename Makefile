@@ -46,8 +46,7 @@ $(OBJS): | deps
 endif
 
 $(PROG): $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(SSL_LIBS) \
-	    $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(SSL_LIBS) $(LDLIBS)
 
 src/%.o: src/%.c $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
