@@ -184,3 +184,13 @@ setup_file() {
 	[[ "$stderr" == *127.0.0.1* ]] || fail "no host in: $stderr"
 	[[ "$stderr" =~ [^0-9]$port([^0-9]|$) ]] || fail "no port in: $stderr"
 }
+
+@test "a server that never answers the ClientHello: -w 1 gives up with exit 1 and one line" {
+	bg srv peer.py --listen --port-file "$T/p" wait-file:"$T/never"
+	port=$(port_of "$T/p")
+	run --separate-stderr timeout 20 "$SOCKLINE" --tls --tls-ca "$PKI/ca.pem" -w 1 \
+		127.0.0.1 "$port" </dev/null
+	assert_failure 1
+	assert_one_line "$stderr"
+	[[ "$stderr" =~ [^0-9]$port([^0-9]|$) ]] || fail "no port in: $stderr"
+}
