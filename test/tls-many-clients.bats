@@ -126,3 +126,18 @@ time.sleep(60)' "$port"
 	assert_equal "$status" 0
 	exec {writer}>&-
 }
+
+@test "a client that speaks plain text to a -k TLS listener is dropped and the next is served" {
+	listener --echo
+	# Closed (an alert before that is allowed), not left hanging.
+	run timeout 20 peer.py --connect 127.0.0.1 --port "$port" \
+		send:'GET / HTTP/1.0\r\n\r\n' recv-all:"$T/junk"
+	assert_success
+	run timeout 20 tls-peer.py --connect 127.0.0.1 --port "$port" --ca "$T/ca.pem" \
+		send:'real tls\n' expect:'real tls\n' close
+	assert_success
+	kill -0 "$srv_pid"
+	# What the plain client sent was never taken for data.
+	run grep -c GET "$T/srv.out"
+	assert_output 0
+}
