@@ -90,3 +90,22 @@ time.sleep(30)' "$port" 3>&- &
 	finish "$sl_pid" || true
 	! grep -q secret "$T/sl.out"
 }
+
+@test "without kTLS a pipe-fed TLS client never splices or sendfiles into its socket, and the bytes arrive" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	grep -qw '^tls' /proc/modules 2>/dev/null && skip "this kernel has kTLS"
+	head -c 1048576 /dev/urandom >"$T/in"
+	tls_listen sl --recv-only
+	cat "$T/in" | strace -f -o "$T/trace" -e trace=splice,sendfile \
+	    "$SOCKLINE" --tls --tls-ca "$T/sl.pem" 127.0.0.1 "$port"
+	finish "$sl_pid"
+	cmp "$T/in" "$T/sl.out"
+	! grep -E '^[0-9]+ +(splice|sendfile)\(' "$T/trace"
+	# The plain path does splice from the same kind of pipe: the check
+	# above looks at the right calls.
+	bg plain "$SOCKLINE" -l 127.0.0.1 0 --recv-only --port-file "$T/plain.port"
+	cat "$T/in" | strace -f -o "$T/trace2" -e trace=splice,sendfile \
+	    "$SOCKLINE" 127.0.0.1 "$(port_of "$T/plain.port")"
+	finish "$plain_pid"
+	grep -qE '^[0-9]+ +splice\(' "$T/trace2"
+}
