@@ -112,3 +112,32 @@ time.sleep(30)' "$port" 3>&- &
 	finish "$plain_pid"
 	grep -qE '^[0-9]+ +splice\(' "$T/trace2"
 }
+
+@test "a -k TLS listener holding 300 idle handshaken clients costs at most 64 KiB each" {
+	tls_listen sl -k -m 1000 --echo
+	before=$(rss_kb "$sl_pid")
+	python3 -c '
+import socket, ssl, sys, time
+ca, port, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca)
+held = []
+for i in range(300):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)),
+                        server_hostname="127.0.0.1")
+    s.sendall(b"line %d\n" % i)
+    want = b"line %d\n" % i
+    got = b""
+    while len(got) < len(want):
+        got += s.recv(100)
+    assert got == want, got
+    held.append(s)
+open(ready, "w").write("held\n")
+time.sleep(60)' "$T/sl.pem" "$port" "$T/ready" 3>&- &
+	echo $! >>"$T/pids"
+	wait_file "$T/ready"
+	# The last echo is out; give the listener its round to go idle.
+	wait_until test "$(grep -c 'Connection received' "$T/sl.err")" -ge 300
+	after=$(rss_kb "$sl_pid")
+	echo "RSS $before kB -> $after kB for 300 idle TLS clients" >&3
+	[ $((after - before)) -le $((300 * 64)) ]
+}
