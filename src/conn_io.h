@@ -31,20 +31,26 @@
  *    provoke then loses nothing and is not a failure.
  *
  * Handshakes.  handshake() drives whatever must happen before the
- * session's data may flow (TLS, a proxy's dialogue in conn_proxy.c; a
- * PROXY header later), non-blocking, returning 0 when done.  hs.c runs it for
+ * session's data may flow (TLS, a proxy's dialogue; a PROXY header
+ * later), non-blocking, returning 0 when done.  hs.c runs it for
  * a socket that is not yet a conn (a -k listener's new client, a client
  * before its session), so a slow peer never delays the others and the
- * session only ever sees finished connections.  For a connection whose
- * I/O changes mid-life (STARTTLS, /starttls: plain, then TLS, in the
- * client or the server role), the layers stack: a new conn_io is made
- * over the same fd, conn->hs set while its handshake runs (the session
- * then neither reads nor writes that conn's data), and the conn's io
- * replaced when it is done.  A proxy tunnel is a handshake() of its own
- * that leaves the connection to the proxy behind (plain, or TLS to an
- * https:// proxy), and TLS to the target starts on it: over a plain
- * socket as usual, over the proxy's TLS through a BIO that writes and
- * reads through that layer (conn_tls.c).
+ * session only ever sees finished connections.
+ *
+ * Room left for what comes next.  A connection whose I/O changes
+ * mid-life (STARTTLS, /starttls: plain, then TLS, in the client or the
+ * server role) gets a new conn_io made over the same fd (conn_tls_new
+ * takes the plain one and keeps its fd); while that one's handshake
+ * runs, the conn is marked as handshaking, conn_update() gives the
+ * socket to the handshake instead of the session (whose data then
+ * neither flows in nor out), and the conn's io is replaced when it is
+ * done.  A STARTTLS dialogue that precedes it is plain reads and writes.
+ * A proxy tunnel (conn_proxy.c) is a handshake() of its own, run by
+ * hs.c before the session like TLS's, that leaves the connection to the
+ * proxy behind (plain, or TLS to an https:// proxy); TLS to the target
+ * then starts on it: over a plain socket as on any other, over the
+ * proxy's TLS through a BIO that reads and writes through that layer
+ * (conn_tls.c).
  */
 
 #ifndef SOCKLINE_CONN_IO_H
