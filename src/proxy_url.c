@@ -117,12 +117,12 @@ parse_hostport(const char *s, size_t n, struct proxy_url *u, char *err,
 			return -1;
 		}
 		hlen = (size_t)(end - s) - 1;
-		memcpy(u->host, s + 1, hlen < PROXY_FIELD ? hlen : 0);
 		if (hlen >= PROXY_FIELD || hlen == 0 ||
 		    memchr(s + 1, ':', hlen) == NULL) {
 			snprintf(err, errlen, "not an IPv6 address in []");
 			return -1;
 		}
+		memcpy(u->host, s + 1, hlen);
 		u->host[hlen] = '\0';
 		if ((size_t)(end - s) + 1 < n) {
 			if (end[1] != ':') {
