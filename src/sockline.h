@@ -232,6 +232,11 @@ int		 fsafe_open(const char *, int, mode_t, char *, size_t);
 int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
 
+/* term.c: the terminal's settings, and writing to it without blocking. */
+void		 term_save(int);
+void		 term_restore(void);
+int		 term_reopen(int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -244,6 +249,7 @@ extern int	 stdout_closed;
 extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
+void		 signals_default(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""A peer that floods: it listens on 127.0.0.1 (or a unix path), takes
+one connection and sends lines of text as fast as the other side takes
+them, without ever reading.
+
+    flood.py --port-file F [--unix PATH] [--bytes N]
+
+With --bytes N it sends N bytes then closes; without, it never stops
+(until killed or the other side goes).  The port (or "ready" with
+--unix) is written to F once listening, through a rename so that a
+reader never sees half of it.
+"""
+
+import argparse
+import os
+import socket
+import sys
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--unix")
+    ap.add_argument("--bytes", type=int, default=0)
+    args = ap.parse_args()
+
+    if args.unix:
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(args.unix)
+        ls.listen(1)
+        write_atomic(args.port_file, "ready\n")
+    else:
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        write_atomic(args.port_file, "%d\n" % ls.getsockname()[1])
+    conn, _ = ls.accept()
+    ls.close()
+
+    # 64 rows of 80 characters: something a terminal has to draw.
+    block = b"".join(b"flood %08d %s\n" % (i, b"x" * 64) for i in range(64))
+    left = args.bytes
+    try:
+        while args.bytes == 0 or left > 0:
+            chunk = block if args.bytes == 0 else block[:left]
+            conn.sendall(chunk)
+            left -= len(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        return 0
+    conn.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
