@@ -318,6 +318,16 @@ ev_defer(struct ev *ev, struct ev_deferred *d)
 	TAILQ_INSERT_TAIL(&ev->deferred, d, entry);
 }
 
+/* Takes back an ev_defer() whose owner goes away before it ran. */
+void
+ev_undefer(struct ev *ev, struct ev_deferred *d)
+{
+	if (!d->pending)
+		return;
+	TAILQ_REMOVE(&ev->deferred, d, entry);
+	d->pending = 0;
+}
+
 static void
 run_deferred(struct ev *ev)
 {

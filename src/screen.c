@@ -14,6 +14,14 @@
  * peer sent it.  render.c says what the bytes look like and keeps that
  * row's text.  Anything else printed above the prompt, or a line typed,
  * moves the open line's end out of reach: its rest then starts a row.
+ *
+ * Never blocking (design item 17).  All of it goes through ttyq.c, so a
+ * terminal that stops taking output (Ctrl-S) pauses the peer instead of
+ * the loop, and a signal still ends the session at once.  And during a
+ * flood the prompt must stay readable: once output has gone on for
+ * FRAME_MS without a pause, it stops for REST_MS after the prompt has
+ * reached the terminal, so the prompt and the typed line are on the
+ * screen for a while at least every FRAME_MS + REST_MS.
  */
 
 
@@ -33,7 +41,12 @@
 /* Room for --prompt TEXT, or a peer's name and a few words. */
 #define PROMPT_MAX	512
 
+/* A flood's output pauses this long, this often, for the prompt. */
+#define FRAME_MS	150
+#define REST_MS		30
+
 static void	on_stdout(int, int, void *);
+static void	on_drained(void *);
 
 static void
 write_all(int fd, const char *p, size_t n)
@@ -186,13 +199,16 @@ repl_notice(struct repl *r, const char *fmt, ...)
 void
 screen_message(struct repl *r, const char *line)
 {
+	/* The terminal, if stderr is it: a stopped one must not block. */
+	FILE	*f = r->err_tty && r->err_same ? r->tty : stderr;
+
 	if (r->err_tty) {
 		above_begin(r);
 		screen_break(r);
 	}
-	fprintf(stderr, "%s%s", line, r->err_tty && r->installed ?
+	fprintf(f, "%s%s", line, r->err_tty && r->installed ?
 	    "\r\n" : "\n");
-	fflush(stderr);
+	fflush(f);
 	if (r->err_tty)
 		above_end(r);
 }
@@ -216,6 +232,56 @@ resume_tail(struct repl *r, struct buf *b)
 	return 0;
 }
 
+/* Data for the terminal stdout is on, in order with the prompt's. */
+static void
+data_write(struct repl *r, const char *p, size_t n)
+{
+	if (r->dq != NULL)
+		ttyq_put(r->dq, p, n);
+	else
+		write_all(STDOUT_FILENO, p, n);
+}
+
+/* Output has gone on long enough: the next time the terminal has
+ * taken it all, it rests with the prompt shown. */
+static void
+frame_count(struct repl *r)
+{
+	int64_t	now = now_ms();
+
+	if (now - r->last_out > REST_MS)
+		r->busy_since = now;
+	r->last_out = now;
+	if (!r->rest_wanted && r->dq != NULL &&
+	    now - r->busy_since >= FRAME_MS)
+		r->rest_wanted = 1;
+}
+
+static void
+rest_over(void *arg)
+{
+	struct repl	*r = arg;
+
+	r->rest_wanted = 0;
+	r->busy_since = r->last_out = now_ms();
+	session_output_ready(r->front.s);
+}
+
+/* The terminal took everything: rest if due, else read on. */
+static void
+on_drained(void *arg)
+{
+	struct repl	*r = arg;
+
+	if (r->rest_wanted) {
+		if (!r->rest_timer.active)
+			ev_timer_start(r->front.s->ev, &r->rest_timer,
+			    REST_MS);
+		return;
+	}
+	session_output_ready(r->front.s);
+}
+
 /* Rendered bytes (after resume_tail()) for the terminal, above the
  * prompt; an open line is left on its own row, the prompt below. */
 static void
@@ -224,10 +290,10 @@ show(struct repl *r, const char *p, size_t n)
 	const char	*up = rl_get_termcap("up");
 
 	above_begin(r);
-	write_all(STDOUT_FILENO, p, n);
+	data_write(r, p, n);
 	r->tail_live = 0;
 	if (!r->render.bol) {
-		write_all(STDOUT_FILENO, "\r\n", 2);
+		data_write(r, "\r\n", 2);
 		if (r->render.tail_ok && up != NULL && *up != '\0')
 			r->tail_live = 1;
 		else
@@ -235,6 +301,43 @@ show(struct repl *r, const char *p, size_t n)
 	}
 	screen_refresh_prompt(r);
 	above_end(r);
+	if (r->dq != NULL)
+		fflush(r->tty);
+	frame_count(r);
+}
+
+/* How much more the session may hand us now. */
+size_t
+screen_room(struct repl *r)
+{
+	if (!r->out_tty)
+		return buf_room(&r->out, BUF_CHUNK);
+	if (r->dq == NULL)
+		return BUF_CHUNK;
+	if (r->rest_wanted)
+		return 0;
+	return ttyq_pending(r->dq) >= BUF_CHUNK ? 0 :
+	    BUF_CHUNK - ttyq_pending(r->dq);
+}
+
+/* True once everything received is on its way to the terminal. */
+int
+screen_flushed(struct repl *r)
+{
+	if (!r->out_tty)
+		return buf_used(&r->out) == 0;
+	return r->dq == NULL || ttyq_pending(r->dq) == 0;
+}
+
+/* Before the job stops or the session ends: the terminal takes all. */
+void
+screen_drain(struct repl *r)
+{
+	if (r->tty != NULL)
+		fflush(r->tty);
+	if (r->dq != NULL && r->dq != &r->tq)
+		ttyq_drain(r->dq);
+	ttyq_drain(&r->tq);
 }
 
 /* Writes what stdout (a file or a pipe) takes now. */
@@ -324,30 +427,76 @@ screen_flush_held(struct repl *r)
 	buf_free(&b);
 }
 
-/* The terminal the prompt is drawn on: /dev/tty, else stderr. */
+/* True if fd is on the terminal the queue q writes to. */
+static int
+same_terminal(struct ttyq *q, int fd)
+{
+	dev_t	d;
+
+	return q->fd != -1 && isatty(fd) && (d = term_device(fd)) != 0 &&
+	    d == term_device(q->fd);
+}
+
+/*
+ * The terminal the prompt is drawn on: /dev/tty, else stderr's, each
+ * opened again non-blocking for the queue; else stderr as it is.
+ */
 static void
 open_tty(struct repl *r)
 {
-	int	fd;
+	struct ev	*ev = r->front.s->ev;
+	int		 fd, term = 1;
 
-	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) != -1 &&
-	    (r->tty = fdopen(fd, "w")) != NULL) {
-		r->tty_term = 1;
+	fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		fd = term_reopen(STDERR_FILENO);
+		term = fd != -1;
+	}
+	if (fd != -1 && ttyq_open(&r->tq, fd, ev, on_drained, r) == 0) {
+		r->tty = r->tq.fp;
+		r->tty_term = term;
 		return;
 	}
 	if (fd != -1)
 		close(fd);
+	r->tq.fd = -1;
 	r->tty = stderr;
 	r->tty_term = isatty(STDERR_FILENO);
+}
+
+/* Where received data for a terminal on stdout goes: the prompt's
+ * queue when it is the same terminal, so that the order holds. */
+static void
+open_data(struct repl *r)
+{
+	int	fd;
+
+	r->oq.fd = -1;
+	r->dq = NULL;
+	if (!r->out_tty)
+		return;
+	if (same_terminal(&r->tq, STDOUT_FILENO)) {
+		r->dq = &r->tq;
+		return;
+	}
+	if ((fd = term_reopen(STDOUT_FILENO)) == -1)
+		return;
+	if (ttyq_open(&r->oq, fd, r->front.s->ev, on_drained, r) == 0)
+		r->dq = &r->oq;
+	else
+		close(fd);
 }
 
 /* Finds out where things go; call after setlocale(). */
 void
 screen_open(struct repl *r)
 {
+	ev_timer_init(&r->rest_timer, rest_over, r);
 	open_tty(r);
 	r->out_tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO);
+	r->err_same = same_terminal(&r->tq, STDERR_FILENO);
+	open_data(r);
 	render_init(&r->render, r->cfg, r->out_tty);
 	r->render.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	/* A pipe on stdout must never stall the loop. */
@@ -382,8 +531,12 @@ screen_close(struct repl *r)
 	if (r->out_flags != -1)
 		fcntl(STDOUT_FILENO, F_SETFL, r->out_flags);
 	buf_free(&r->out);
+	ev_timer_stop(r->front.s->ev, &r->rest_timer);
+	/* All of it, unless a signal says to go now. */
+	screen_drain(r);
 	rl_outstream = stdout;
-	if (r->tty != stderr)
-		fclose(r->tty);
+	ttyq_close(&r->oq);
+	ttyq_close(&r->tq);
+	r->dq = NULL;
 	r->tty = NULL;
 }

@@ -236,6 +236,7 @@ int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 void		 term_save(int);
 void		 term_restore(void);
 int		 term_reopen(int);
+dev_t		 term_device(int);
 
 /* util.c */
 int64_t		 now_ms(void);
@@ -299,6 +300,7 @@ void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
 void		 ev_defer(struct ev *, struct ev_deferred *);
+void		 ev_undefer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.

@@ -9,9 +9,13 @@
  * will not take (Ctrl-S, a pane nobody reads): TCSADRAIN would.
  */
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -54,4 +58,32 @@ term_reopen(int fd)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	return open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+}
+
+/*
+ * The device of the terminal fd is on, or 0.  /dev/tty is a device of
+ * its own (5,0) that stands for the controlling terminal: that one's
+ * number is in /proc/self/stat.
+ */
+dev_t
+term_device(int fd)
+{
+	struct stat	 st;
+	char		 line[1024], *p;
+	unsigned long	 nr;
+	FILE		*f;
+
+	if (fstat(fd, &st) == -1 || !S_ISCHR(st.st_mode))
+		return 0;
+	if (st.st_rdev != makedev(5, 0))
+		return st.st_rdev;
+	if ((f = fopen("/proc/self/stat", "re")) == NULL)
+		return 0;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	/* pid (comm) state ppid pgrp session tty_nr: after the last ')'. */
+	if (p == NULL || (p = strrchr(line, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %lu", &nr) != 1)
+		return 0;
+	return (dev_t)nr;
 }
