@@ -25,7 +25,9 @@
  * Readline's callbacks take no argument, hence the one pointer below.
  */
 
+#include <errno.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +295,43 @@ complete(const char *text, int start, int end)
 	return commands_complete(the_repl, text, start);
 }
 
+/*
+ * Readline reads a byte per system call, after a select(2): for input
+ * from a pipe or a file (--interactive) that made a megabyte take ten
+ * seconds.  There it reads through a small buffer instead, and each
+ * round takes what one read brought, so the work of a round stays
+ * bounded.  A terminal keeps readline's own reading.
+ */
+static int
+piped_getc(FILE *f)
+{
+	struct repl	*r = the_repl;
+	struct pollfd	 pfd;
+	ssize_t		 n;
+
+	while (r->in_off == r->in_len) {
+		n = read(fileno(f), r->in_buf, sizeof(r->in_buf));
+		if (n > 0) {
+			r->in_off = 0;
+			r->in_len = (size_t)n;
+		} else if (n == -1 && errno == EAGAIN && !sig_caught) {
+			/* Someone else's non-blocking pipe: wait for it. */
+			pfd.fd = fileno(f);
+			pfd.events = POLLIN;
+			ppoll(&pfd, 1, NULL, signals_waitmask());
+		} else if (n == 0 || errno != EINTR || sig_caught)
+			return EOF;
+	}
+	return (unsigned char)r->in_buf[r->in_off++];
+}
+
+/* Readline asks before it waits for more of a key sequence. */
+static int
+piped_available(void)
+{
+	return the_repl->in_off < the_repl->in_len;
+}
+
 static void
 on_stdin(int fd, int events, void *arg)
 {
@@ -303,7 +342,9 @@ on_stdin(int fd, int events, void *arg)
 		ev_del(r->front.s->ev, fd);
 		return;
 	}
-	rl_callback_read_char();
+	do
+		rl_callback_read_char();
+	while (r->installed && r->in_off < r->in_len);
 }
 
 static void
@@ -372,6 +413,10 @@ repl_start(struct front *f)
 		term_save(STDIN_FILENO);
 	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
+	if (!r->in_term) {
+		rl_getc_function = piped_getc;
+		rl_input_available_hook = piped_available;
+	}
 	r->started = 1;
 	if ((r->winch_fd = signals_winch_start()) != -1)
 		ev_set(ev, r->winch_fd, EV_READ, on_winch, r);

@@ -69,6 +69,8 @@ struct repl {
 	int			 in_term;	/* stdin is a terminal */
 	int			 in_eof;	/* piped input ended */
 	int			 in_reading;	/* stdin is watched */
+	size_t			 in_off, in_len; /* piped input read ahead */
+	char			 in_buf[4096];
 	int			 pumping;
 	char			*prompt;
 };
