@@ -1,6 +1,8 @@
 /*
  * The event loop: file descriptors with read/write interest, one-shot
- * timers, and a wait that is the only place our signals get through.
+ * timers, and a wait that is the only place our signals get through
+ * (with signals_deliver() just after it, for a wait that returned
+ * events with a signal pending).
  *
  * The backend is epoll(7), level-triggered, kept behind ev_set() and
  * ev_del() so that callers never see it.  Interest is given per fd and
@@ -361,6 +363,7 @@ ev_run_once(struct ev *ev)
 	    signals_waitmask());
 	if (n == -1)
 		return -1;
+	signals_deliver();
 	/*
 	 * A callback may close fds reported later in this batch, and a new
 	 * owner may get the same number: the generation in the event's data

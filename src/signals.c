@@ -121,6 +121,32 @@ signals_default(void)
 	}
 }
 
+/*
+ * A wait that returns ready events puts the old mask back before a
+ * pending signal is delivered (epoll_pwait and ppoll alike), so under a
+ * flood, ready every round, the signal would wait for a round with
+ * nothing to do: never.  After each wait, one that is pending is let in
+ * here; it costs one sigpending(2) when none is.
+ */
+void
+signals_deliver(void)
+{
+	sigset_t	pending, old;
+	int		i;
+
+	if (sigpending(&pending) == -1)
+		return;
+	for (i = 1; i < NSIG; i++) {
+		if (sigismember(&pending, i) == 1 &&
+		    sigismember(&waitmask, i) == 0)
+			break;
+	}
+	if (i == NSIG)
+		return;
+	sigprocmask(SIG_SETMASK, &waitmask, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 /* The mask to wait with: the usual one with our signals let through. */
 const sigset_t *
 signals_waitmask(void)

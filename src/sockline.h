@@ -251,6 +251,7 @@ extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
 void		 signals_default(void);
+void		 signals_deliver(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;
