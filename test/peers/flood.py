@@ -4,19 +4,22 @@ one connection and sends lines of text as fast as the other side takes
 them, without ever reading.
 
     flood.py --port-file F [--unix PATH [--connect]] [--bytes N]
+             [--record PATH]
 
 With --bytes N it sends N bytes then closes; without, it never stops
 (until killed or the other side goes).  The port (or "ready" with
 --unix) is written to F once listening, through a rename so that a
 reader never sees half of it.  With --connect it connects to the unix
 listener at PATH instead (trying until it is there), and writes
-"connected" to F.
+"connected" to F.  With --record, what it receives meanwhile is
+appended to PATH as it comes.
 """
 
 import argparse
 import os
 import socket
 import sys
+import threading
 import time
 
 # No wait is endless: a listener that never comes fails the peer.
@@ -36,7 +39,10 @@ def main():
     ap.add_argument("--unix")
     ap.add_argument("--bytes", type=int, default=0)
     ap.add_argument("--connect", action="store_true")
+    ap.add_argument("--record")
     args = ap.parse_args()
+    global RECORD
+    RECORD = args.record
 
     if args.connect:
         conn = connect_unix(args.unix)
@@ -71,8 +77,26 @@ def connect_unix(path):
             time.sleep(0.02)
 
 
+RECORD = None
+
+
+def record(conn, path):
+    with open(path, "ab", buffering=0) as f:
+        while True:
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            f.write(data)
+
+
 def flood(conn, nbytes):
     """Sends nbytes (0: without end) of numbered lines."""
+    if RECORD:
+        threading.Thread(target=record, args=(conn, RECORD),
+                         daemon=True).start()
     # 64 rows of 80 characters: something a terminal has to draw.
     block = b"".join(b"flood %08d %s\n" % (i, b"x" * 64) for i in range(64))
     left = nbytes
