@@ -42,7 +42,7 @@
 #define PROMPT_MAX	512
 
 /* A flood's output pauses this long, this often, for the prompt. */
-#define FRAME_MS	150
+#define FRAME_MS	100
 #define REST_MS		30
 
 static void	on_stdout(int, int, void *);
