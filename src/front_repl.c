@@ -25,9 +25,7 @@
  * Readline's callbacks take no argument, hence the one pointer below.
  */
 
-#include <errno.h>
 #include <locale.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,13 +69,13 @@ repl_output(struct front *f, const struct peer *from, const char *p,
 static size_t
 repl_room(struct front *f)
 {
-	return screen_room(f->priv);
+	return pace_room(f->priv);
 }
 
 static int
 repl_flushed(struct front *f)
 {
-	return screen_flushed(f->priv);
+	return pace_flushed(f->priv);
 }
 
 /*
@@ -278,7 +276,7 @@ key_suspend(int count, int key)
 	(void)count;
 	(void)key;
 	fputs("\r\n", rl_outstream);
-	screen_drain(r);
+	pace_drain(r);
 	(*rl_deprep_term_function)();
 	kill(0, SIGTSTP);
 	/* Here again after fg (or at once, with no job control). */
@@ -293,43 +291,6 @@ complete(const char *text, int start, int end)
 {
 	(void)end;
 	return commands_complete(the_repl, text, start);
-}
-
-/*
- * Readline reads a byte per system call, after a select(2): for input
- * from a pipe or a file (--interactive) that made a megabyte take ten
- * seconds.  There it reads through a small buffer instead, and each
- * round takes what one read brought, so the work of a round stays
- * bounded.  A terminal keeps readline's own reading.
- */
-static int
-piped_getc(FILE *f)
-{
-	struct repl	*r = the_repl;
-	struct pollfd	 pfd;
-	ssize_t		 n;
-
-	while (r->in_off == r->in_len) {
-		n = read(fileno(f), r->in_buf, sizeof(r->in_buf));
-		if (n > 0) {
-			r->in_off = 0;
-			r->in_len = (size_t)n;
-		} else if (n == -1 && errno == EAGAIN && !sig_caught) {
-			/* Someone else's non-blocking pipe: wait for it. */
-			pfd.fd = fileno(f);
-			pfd.events = POLLIN;
-			ppoll(&pfd, 1, NULL, signals_waitmask());
-		} else if (n == 0 || errno != EINTR || sig_caught)
-			return EOF;
-	}
-	return (unsigned char)r->in_buf[r->in_off++];
-}
-
-/* Readline asks before it waits for more of a key sequence. */
-static int
-piped_available(void)
-{
-	return the_repl->in_off < the_repl->in_len;
 }
 
 static void
@@ -413,10 +374,8 @@ repl_start(struct front *f)
 		term_save(STDIN_FILENO);
 	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
-	if (!r->in_term) {
-		rl_getc_function = piped_getc;
-		rl_input_available_hook = piped_available;
-	}
+	if (!r->in_term)
+		piped_setup(r);
 	r->started = 1;
 	if ((r->winch_fd = signals_winch_start()) != -1)
 		ev_set(ev, r->winch_fd, EV_READ, on_winch, r);

@@ -1,8 +1,9 @@
 /*
  * The interactive front end's own modules: front_repl.c (GNU readline
- * inside the event loop), screen.c (what is drawn), commands.c (the
- * /commands), hist.c (the history file) and sendq.c (input waiting for
- * room in the session).
+ * inside the event loop), screen.c (what is drawn), ttyq.c and pace.c
+ * (how it reaches the terminal), commands.c (the /commands), hist.c
+ * (the history file), sendq.c (input waiting for room in the session)
+ * and piped.c (input from a pipe or a file).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
  */
@@ -95,9 +96,15 @@ void		 screen_break(struct repl *);
 void		 screen_refresh_prompt(struct repl *);
 void		 screen_leave(struct repl *);
 void		 screen_close(struct repl *);
-size_t		 screen_room(struct repl *);
-int		 screen_flushed(struct repl *);
-void		 screen_drain(struct repl *);
+
+/* pace.c */
+void		 pace_init(struct repl *);
+void		 pace_stop(struct repl *);
+void		 pace_count(struct repl *);
+void		 pace_drained(void *);
+size_t		 pace_room(struct repl *);
+int		 pace_flushed(struct repl *);
+void		 pace_drain(struct repl *);
 
 /* ttyq.c */
 int		 ttyq_open(struct ttyq *, int, struct ev *, void (*)(void *),
@@ -116,6 +123,9 @@ char		**commands_complete(struct repl *, const char *, int);
 void		 hist_load(struct hist *, const struct config *);
 void		 hist_add(struct hist *, const char *);
 void		 hist_save(struct hist *);
+
+/* piped.c */
+void		 piped_setup(struct repl *);
 
 /* sendq.c */
 int		 sendq_line(struct repl *, const char *, size_t);

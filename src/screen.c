@@ -17,11 +17,8 @@
  *
  * Never blocking (design item 17).  All of it goes through ttyq.c, so a
  * terminal that stops taking output (Ctrl-S) pauses the peer instead of
- * the loop, and a signal still ends the session at once.  And during a
- * flood the prompt must stay readable: once output has gone on for
- * FRAME_MS without a pause, it stops for REST_MS after the prompt has
- * reached the terminal, so the prompt and the typed line are on the
- * screen for a while at least every FRAME_MS + REST_MS.
+ * the loop, and a signal still ends the session at once; pace.c says
+ * how much the session may hand us, and rests a flood for the prompt.
  */
 
 
@@ -41,12 +38,7 @@
 /* Room for --prompt TEXT, or a peer's name and a few words. */
 #define PROMPT_MAX	512
 
-/* A flood's output pauses this long, this often, for the prompt. */
-#define FRAME_MS	100
-#define REST_MS		30
-
 static void	on_stdout(int, int, void *);
-static void	on_drained(void *);
 
 static void
 write_all(int fd, const char *p, size_t n)
@@ -242,46 +234,6 @@ data_write(struct repl *r, const char *p, size_t n)
 		write_all(STDOUT_FILENO, p, n);
 }
 
-/* Output has gone on long enough: the next time the terminal has
- * taken it all, it rests with the prompt shown. */
-static void
-frame_count(struct repl *r)
-{
-	int64_t	now = now_ms();
-
-	if (now - r->last_out > REST_MS)
-		r->busy_since = now;
-	r->last_out = now;
-	if (!r->rest_wanted && r->dq != NULL &&
-	    now - r->busy_since >= FRAME_MS)
-		r->rest_wanted = 1;
-}
-
-static void
-rest_over(void *arg)
-{
-	struct repl	*r = arg;
-
-	r->rest_wanted = 0;
-	r->busy_since = r->last_out = now_ms();
-	session_output_ready(r->front.s);
-}
-
-/* The terminal took everything: rest if due, else read on. */
-static void
-on_drained(void *arg)
-{
-	struct repl	*r = arg;
-
-	if (r->rest_wanted) {
-		if (!r->rest_timer.active)
-			ev_timer_start(r->front.s->ev, &r->rest_timer,
-			    REST_MS);
-		return;
-	}
-	session_output_ready(r->front.s);
-}
-
 /* Rendered bytes (after resume_tail()) for the terminal, above the
  * prompt; an open line is left on its own row, the prompt below. */
 static void
@@ -303,42 +255,9 @@ show(struct repl *r, const char *p, size_t n)
 	above_end(r);
 	if (r->dq != NULL)
 		fflush(r->tty);
-	frame_count(r);
+	pace_count(r);
 }
 
-/* How much more the session may hand us now. */
-size_t
-screen_room(struct repl *r)
-{
-	if (!r->out_tty)
-		return buf_room(&r->out, BUF_CHUNK);
-	if (r->dq == NULL)
-		return BUF_CHUNK;
-	if (r->rest_wanted)
-		return 0;
-	return ttyq_pending(r->dq) >= BUF_CHUNK ? 0 :
-	    BUF_CHUNK - ttyq_pending(r->dq);
-}
-
-/* True once everything received is on its way to the terminal. */
-int
-screen_flushed(struct repl *r)
-{
-	if (!r->out_tty)
-		return buf_used(&r->out) == 0;
-	return r->dq == NULL || ttyq_pending(r->dq) == 0;
-}
-
-/* Before the job stops or the session ends: the terminal takes all. */
-void
-screen_drain(struct repl *r)
-{
-	if (r->tty != NULL)
-		fflush(r->tty);
-	if (r->dq != NULL && r->dq != &r->tq)
-		ttyq_drain(r->dq);
-	ttyq_drain(&r->tq);
-}
 
 /* Writes what stdout (a file or a pipe) takes now. */
 static void
@@ -452,7 +371,7 @@ open_tty(struct repl *r)
 		fd = term_reopen(STDERR_FILENO);
 		term = fd != -1;
 	}
-	if (fd != -1 && ttyq_open(&r->tq, fd, ev, on_drained, r) == 0) {
+	if (fd != -1 && ttyq_open(&r->tq, fd, ev, pace_drained, r) == 0) {
 		r->tty = r->tq.fp;
 		r->tty_term = term;
 		return;
@@ -481,7 +400,7 @@ open_data(struct repl *r)
 	}
 	if ((fd = term_reopen(STDOUT_FILENO)) == -1)
 		return;
-	if (ttyq_open(&r->oq, fd, r->front.s->ev, on_drained, r) == 0)
+	if (ttyq_open(&r->oq, fd, r->front.s->ev, pace_drained, r) == 0)
 		r->dq = &r->oq;
 	else
 		close(fd);
@@ -491,7 +410,7 @@ open_data(struct repl *r)
 void
 screen_open(struct repl *r)
 {
-	ev_timer_init(&r->rest_timer, rest_over, r);
+	pace_init(r);
 	open_tty(r);
 	r->out_tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO);
@@ -531,9 +450,9 @@ screen_close(struct repl *r)
 	if (r->out_flags != -1)
 		fcntl(STDOUT_FILENO, F_SETFL, r->out_flags);
 	buf_free(&r->out);
-	ev_timer_stop(r->front.s->ev, &r->rest_timer);
+	pace_stop(r);
 	/* All of it, unless a signal says to go now. */
-	screen_drain(r);
+	pace_drain(r);
 	rl_outstream = stdout;
 	ttyq_close(&r->oq);
 	ttyq_close(&r->tq);
