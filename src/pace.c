@@ -16,7 +16,7 @@
 #include "repl.h"
 
 /* A flood's output pauses this long, this often, for the prompt. */
-#define FRAME_MS	100
+#define FRAME_MS	80
 #define REST_MS		30
 
 static void	rest_over(void *);
