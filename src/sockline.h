@@ -249,6 +249,13 @@ int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
 int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
+/* term.c: the terminal's settings, and writing to it without blocking. */
+void		 term_save(int);
+void		 term_discard_input(void);
+void		 term_restore(void);
+int		 term_reopen(int);
+dev_t		 term_device(int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -261,6 +268,8 @@ extern int	 stdout_closed;
 extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
+void		 signals_default(void);
+void		 signals_deliver(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;
@@ -310,6 +319,7 @@ void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
 void		 ev_defer(struct ev *, struct ev_deferred *);
+void		 ev_undefer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.
