@@ -428,8 +428,7 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
-	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
-	    s->cfg->responder == RESP_SHELL))
+	if (kind == CONN_STREAM && respond_starts(s->cfg))
 		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
