@@ -76,6 +76,7 @@ admit(struct proxy_wait *w, const struct proxyhdr *h)
 	socklen_t		 len;
 	int			 fd = w->fd;
 	char			 name[PEER_HOSTLEN + 32];
+	char			 tname[PEER_HOSTLEN + 32];
 	struct peer		 real, told;
 
 	if (h->local) {
@@ -90,7 +91,8 @@ admit(struct proxy_wait *w, const struct proxyhdr *h)
 		peer_set(&told, "tcp", (struct sockaddr *)&ss, len);
 		msg_verbose(pa->s->cfg, 2, "PROXY v%d header from %s: %s %s",
 		    h->version, peer_addr(&real, name, sizeof(name)),
-		    h->local ? "its own address," : "source", told.host);
+		    h->local ? "no address, so" : "source",
+		    peer_addr(&told, tname, sizeof(tname)));
 	}
 	wait_free(w, 0);
 	pa->admit(pa->arg, fd, &ss, len);
