@@ -17,6 +17,8 @@ _sockline_takes_arg()
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
 	--history|--port-file|--prompt|--reply)
 		return 0 ;;
+	--proxy-protocol)
+		return 0 ;;
 	esac
 	return 1
 }
@@ -52,7 +54,8 @@ _sockline()
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
 	    --deny --echo --history --interactive --lockstep --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
-	    --reply --send-only --timestamps --upper"
+	    --reply --send-only --timestamps --upper
+	    --accept-proxy-protocol --broker --chat --proxy-protocol"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -129,6 +132,8 @@ _sockline()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
+	--proxy-protocol)
+		COMPREPLY=($(compgen -W "v1 v2" -- "$cur")) ;;
 	-e|--exec|-c|--sh-exec)
 		# compgen -c names a command once per place it is found.
 		COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u)) ;;

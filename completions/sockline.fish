@@ -6,7 +6,7 @@
 function __sockline_operands
     set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
-        port-file prompt reply
+        port-file prompt reply proxy-protocol
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -111,6 +111,10 @@ complete -c sockline -l reply -x -d 'Answer each message with TEXT'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'
+complete -c sockline -l broker -d "Relay each client's bytes to the others"
+complete -c sockline -l chat -d 'Relay lines as <userN>, with notices'
+complete -c sockline -l proxy-protocol -x -a 'v1 v2' -d 'Client: send a PROXY header first'
+complete -c sockline -l accept-proxy-protocol -d 'Listen: each client sends a PROXY header first'
 
 # The operands: a socket path with -U; else a host, then a port (with
 # -l -p PORT, a host alone).
