@@ -47,7 +47,7 @@ static void
 relay(struct session *s, struct conn *from, const char *p, size_t n)
 {
 	struct conn	**v, *c;
-	int		  i, k = 0;
+	int		  i, k = 0, full = 0;
 
 	if (s->done || n == 0)
 		return;
@@ -67,8 +67,19 @@ relay(struct session *s, struct conn *from, const char *p, size_t n)
 			break;
 		}
 		conn_update(s, v[i]);
+		if (!v[i]->dead && buf_room(&v[i]->out, RELAY_OUT_MAX) == 0)
+			full = 1;
 	}
 	free(v);
+	/*
+	 * A client just filled up: every sender stops now, not after its
+	 * next read, so no queue grows past the cap by more than a read.
+	 */
+	if (full && !s->relay_paused && !s->done) {
+		s->relay_paused = 1;
+		TAILQ_FOREACH(c, &s->conns, entry)
+			conn_update(s, c);
+	}
 }
 
 /* "<notice> TEXT\n" (CRLF with -C) to every client but from. */
