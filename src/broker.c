@@ -82,12 +82,46 @@ relay(struct session *s, struct conn *from, const char *p, size_t n)
 	}
 }
 
+static void
+relay_later(void *arg)
+{
+	struct session	*s = arg;
+	struct buf	 b = s->relay_later;
+
+	memset(&s->relay_later, 0, sizeof(s->relay_later));
+	if (s->running)
+		relay(s, NULL, buf_head(&b), buf_used(&b));
+	buf_free(&b);
+}
+
+/*
+ * Relays now, or (later) once this round of events is over: what a
+ * client says as it is closed must not send to the others from inside
+ * the walks of the client list that close clients.
+ */
+static void
+emit(struct session *s, struct conn *from, int later, const char *p,
+    size_t n)
+{
+	if (!later) {
+		relay(s, from, p, n);
+		return;
+	}
+	if (buf_append(&s->relay_later, p, n) == -1) {
+		session_fail(s, "out of memory");
+		return;
+	}
+	s->relay_notices.cb = relay_later;
+	s->relay_notices.arg = s;
+	ev_defer(s->ev, &s->relay_notices);
+}
+
 /* "<notice> TEXT\n" (CRLF with -C) to every client but from. */
 static void
-notice(struct session *s, struct conn *from, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+notice(struct session *s, struct conn *from, int later, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void
-notice(struct session *s, struct conn *from, const char *fmt, ...)
+notice(struct session *s, struct conn *from, int later, const char *fmt, ...)
 {
 	va_list	ap;
 	char	line[PEER_HOSTLEN + 128];
@@ -102,7 +136,7 @@ notice(struct session *s, struct conn *from, const char *fmt, ...)
 	if (s->cfg->crlf)
 		line[n++] = '\r';
 	line[n++] = '\n';
-	relay(s, from, line, (size_t)n);
+	emit(s, from, later, line, (size_t)n);
 }
 
 /* Tells a newcomer who it is, and who else is here. */
@@ -139,7 +173,8 @@ oom:
 
 /* One chat line (without its line end): escaped, named, relayed. */
 static void
-chat_line(struct session *s, struct conn *from, const char *p, size_t n)
+chat_line(struct session *s, struct conn *from, int later, const char *p,
+    size_t n)
 {
 	char	*line;
 	int	 k;
@@ -158,13 +193,16 @@ chat_line(struct session *s, struct conn *from, const char *p, size_t n)
 	if (s->cfg->crlf)
 		line[k++] = '\r';
 	line[k++] = '\n';
-	relay(s, from, line, (size_t)k);
+	emit(s, from, later, line, (size_t)k);
 	free(line);
 }
 
-/* Relays the whole lines held for c; at its end, the rest too. */
+/*
+ * Relays the whole lines held for c; at its end, the rest too (later,
+ * when c is being closed).
+ */
 static void
-chat_flush(struct session *s, struct conn *c, int end)
+chat_flush(struct session *s, struct conn *c, int end, int later)
 {
 	struct buf	*b = &c->chat_line;
 	const char	*nl;
@@ -182,7 +220,7 @@ chat_flush(struct session *s, struct conn *c, int end)
 			n = buf_used(b);
 		else
 			break;
-		chat_line(s, c, buf_head(b), n);
+		chat_line(s, c, later, buf_head(b), n);
 		buf_consume(b, n + skip);
 	}
 }
@@ -203,7 +241,7 @@ broker_stream(struct session *s, struct conn *c, const char *p, size_t n)
 	}
 	if (p == NULL) {
 		welcome(s, c);
-		notice(s, c, "user%d joined from %s", c->peer.id,
+		notice(s, c, 0, "user%d joined from %s", c->peer.id,
 		    peer_addr(&c->peer, name, sizeof(name)));
 		return;
 	}
@@ -211,7 +249,7 @@ broker_stream(struct session *s, struct conn *c, const char *p, size_t n)
 		session_fail(s, "out of memory");
 		return;
 	}
-	chat_flush(s, c, 0);
+	chat_flush(s, c, 0, 0);
 }
 
 /* The client will send no more: a last line without its end goes too. */
@@ -219,7 +257,7 @@ void
 broker_eof(struct session *s, struct conn *c)
 {
 	if (s->cfg->responder == RESP_CHAT)
-		chat_flush(s, c, 1);
+		chat_flush(s, c, 1, 0);
 }
 
 /*
@@ -279,8 +317,8 @@ broker_conn_free(struct session *s, struct conn *c)
 {
 	if (s->cfg->responder == RESP_CHAT && s->running && !s->done &&
 	    !c->dead) {
-		chat_flush(s, c, 1);
-		notice(s, c, "user%d left", c->peer.id);
+		chat_flush(s, c, 1, 1);
+		notice(s, c, 1, "user%d left", c->peer.id);
 	}
 	buf_free(&c->chat_line);
 	if (s->relay_paused && s->running)

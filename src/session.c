@@ -1198,6 +1198,7 @@ session_free(struct session *s)
 	dgram_free_senders(s);
 	children_kill();
 	buf_free(&s->staged);
+	buf_free(&s->relay_later);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
 	ev_timer_stop(s->ev, &s->ls_pause);

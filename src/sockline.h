@@ -545,6 +545,8 @@ struct session {
 	/* --broker, --chat: a full client holds the senders back. */
 	int			 relay_paused;
 	struct ev_deferred	 relay_again;
+	struct buf		 relay_later;	/* --chat: a leaver's last words */
+	struct ev_deferred	 relay_notices;
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
