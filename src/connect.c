@@ -185,6 +185,7 @@ send_proxy_header(const struct config *cfg, int fd)
 		    "different families");
 		return -1;
 	}
+	errno = 0;
 	if (send(fd, hdr, (size_t)n, MSG_NOSIGNAL) != n) {
 		msg_warn("cannot send the PROXY header: %s", errno != 0 ?
 		    strerror(errno) : "short write");

@@ -99,6 +99,19 @@ sys.stdout.write("<user1> %s\n<user1> %s\n<user1> last\n<notice> user1 left\n" %
 	assert_equal "$status" 0
 }
 
+@test "-m 1 turns a second chat client away while the first stays" {
+	start_chat -m 1
+	bg a peer.py --connect 127.0.0.1 --port "$port" expect:'<notice> you are user1\n' \
+		touch:"$T/a-in" wait-file:"$T/b-done" no-eof-within:200 close
+	wait_until test -e "$T/a-in"
+	run peer.py --connect 127.0.0.1 --port "$port" expect-eof
+	assert_success
+	touch "$T/b-done"
+	finish "$a_pid"
+	assert_equal "$status" 0
+	wait_line "$T/sl.err" 'Refused a connection from 127\.0\.0\.1 [0-9]+: 1 client already \(-m\)'
+}
+
 @test "--allow keeps a chat to the allowed addresses" {
 	start_chat --allow 127.0.0.2
 	run peer.py --connect 127.0.0.1 --port "$port" expect-eof
