@@ -115,3 +115,18 @@ client() {
 	[ -n "$real" ]
 	grep -q "^Connection received on 127\.0\.0\.1 $real\$" "$T/sl.err"
 }
+
+@test "a chat behind a balancer announces a newcomer by the header's source" {
+	start --chat
+	bg a peer.py --connect 127.0.0.1 --port "$port" \
+		send:'PROXY TCP4 10.1.2.3 127.0.0.1 4000 80\r\n' \
+		expect:'<notice> you are user1\n' touch:"$T/a-in" \
+		expect:'<notice> user2 joined from 192.0.2.9 4001\n' expect:'<user2> hi\n' close
+	wait_until test -e "$T/a-in"
+	run peer.py --connect 127.0.0.1 --port "$port" \
+		send:'PROXY TCP4 192.0.2.9 127.0.0.1 4001 80\r\n' \
+		expect:'<notice> you are user2; also here: user1\n' send:'hi\n' expect:'<notice> user1 left\n' close
+	assert_success
+	finish "$a_pid"
+	assert_equal "$status" 0
+}
