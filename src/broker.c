@@ -40,8 +40,8 @@ relay_target(const struct conn *c, const struct conn *from)
 
 /*
  * Sends p to every client but from.  The clients are listed first: a
- * send that fails drops its client, which may in turn tell the others
- * (--chat), and the list must not change under the walk.
+ * send that fails drops its client there and then, and the list must
+ * not change under the walk.
  */
 static void
 relay(struct session *s, struct conn *from, const char *p, size_t n)
@@ -75,7 +75,7 @@ relay(struct session *s, struct conn *from, const char *p, size_t n)
 	 * A client just filled up: every sender stops now, not after its
 	 * next read, so no queue grows past the cap by more than a read.
 	 */
-	if (full && !s->relay_paused && !s->done) {
+	if (full && !s->done) {
 		s->relay_paused = 1;
 		TAILQ_FOREACH(c, &s->conns, entry)
 			conn_update(s, c);
