@@ -179,9 +179,6 @@ chat_line(struct session *s, struct conn *from, int later, const char *p,
 	char	*line;
 	int	 k;
 
-	/* A CRLF line end is a line end; a CR inside is shown escaped. */
-	if (n > 0 && p[n - 1] == '\r')
-		n--;
 	/* Each byte escapes to four at most ("\x1b"). */
 	if ((line = malloc(32 + 4 * n + 3)) == NULL) {
 		session_fail(s, "out of memory");
@@ -220,7 +217,9 @@ chat_flush(struct session *s, struct conn *c, int end, int later)
 			n = buf_used(b);
 		else
 			break;
-		chat_line(s, c, later, buf_head(b), n);
+		/* A CRLF line end is a line end; a CR elsewhere is escaped. */
+		chat_line(s, c, later, buf_head(b), n - (skip && n > 0 &&
+		    buf_head(b)[n - 1] == '\r'));
 		buf_consume(b, n + skip);
 	}
 }
