@@ -53,6 +53,18 @@ client() {
 	assert_success
 }
 
+@test "a header that comes in pieces is taken whole, and not a byte of the data after it" {
+	start -k -c 'echo "$SOCKLINE_REMOTE_ADDR $SOCKLINE_REMOTE_PORT"; cat'
+	run client send:'PRO' sleep:30 send:'XY TCP4 10.1.2.3 127.0' sleep:30 \
+		send:'.0.1 4000 80\r' sleep:30 send:'\nab' expect:'10.1.2.3 4000\n' \
+		send:'c\n' expect:'abc\n' close
+	assert_success
+	run client send:'\r\n\r\n\0\r' sleep:30 send:'\nQUIT\n\x21\x11\x00' sleep:30 \
+		send:'\x0c\x0a\x01\x02\x03\x7f\x00\x00\x01\x0f' sleep:30 send:'\xa0\x00\x50xy\n' \
+		expect:'10.1.2.3 4000\n' expect:'xy\n' close
+	assert_success
+}
+
 @test "--deny is checked against the header's source, not the connection's" {
 	start -k --deny 10.0.0.0/8 --deny 127.0.0.1 --echo
 	run client send:'PROXY TCP4 10.1.2.3 127.0.0.1 4000 80\r\nx\n' expect-closed
