@@ -34,6 +34,7 @@ struct listener {
 	int			 nfds;
 	struct ev_timer		 resume;
 	struct proxy_accepts	 proxy;		/* still sending their header */
+	struct tls_accepts	 tls;		/* --tls: in their handshake */
 };
 
 static void	accept_event(int, int, void *);
@@ -212,6 +213,7 @@ admit(struct listener *l, int cfd, struct sockaddr_storage *ss,
 {
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_un	 sun;
+	struct conn_io		 io;
 	char			 host[ADDR_STRLEN];
 	uint16_t		 port;
 
@@ -227,7 +229,14 @@ admit(struct listener *l, int cfd, struct sockaddr_storage *ss,
 	/* One client only: later ones are refused, not left waiting. */
 	if (!cfg->keep_open)
 		close_listeners(l);
-	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)ss,
+	/* After the PROXY header, if any, as behind haproxy. */
+	if (cfg->tls) {
+		/* On failure it has ended the session. */
+		(void)tls_accept(&l->tls, cfd, ss, len);
+		return;
+	}
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
@@ -294,9 +303,10 @@ accept_one(struct listener *l, int fd)
 	}
 	/*
 	 * A program whose client has gone keeps its place until it has
-	 * exited (at most a grace after its SIGTERM).
+	 * exited (at most a grace after its SIGTERM); a client still in
+	 * its PROXY header or TLS handshake already has one.
 	 */
-	if (cfg->keep_open && l->s->nconns + l->proxy.n +
+	if (cfg->keep_open && l->s->nconns + l->proxy.n + l->tls.n +
 	    programs_detached() >= cfg->max_conns) {
 		if (programs_detached() > 0)
 			snprintf(why, sizeof(why), "%d client%s already, or "
@@ -341,6 +351,7 @@ serve(struct listener *l)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
+	struct conn_io		 io;
 	uint16_t		 port = 0;
 	int			 i;
 
@@ -355,7 +366,8 @@ serve(struct listener *l)
 			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
 		}
 		if (cfg->udp) {
-			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			conn_io_plain(&io, l->fds[i]);
+			if (session_add_conn(l->s, &io, CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
 		}
@@ -379,6 +391,7 @@ listen_main(const struct config *cfg)
 	struct listener	 l;
 	struct session	 s;
 	struct ev	*ev;
+	char		 err[512];
 	int		 status = EXIT_FAIL;
 
 	memset(&l, 0, sizeof(l));
@@ -389,7 +402,14 @@ listen_main(const struct config *cfg)
 	l.proxy.admit = proxy_admit;
 	l.proxy.drop = proxy_drop;
 	l.proxy.arg = &l;
+	l.tls.s = &s;
+	LIST_INIT(&l.tls.list);
 	ev_timer_init(&l.resume, on_resume, &l);
+	/* Certificates and keys are loaded (or made) before any socket. */
+	if (conn_tls_start(cfg, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
 	signals_init();
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
@@ -408,9 +428,11 @@ listen_main(const struct config *cfg)
 out:
 	ev_timer_stop(ev, &l.resume);
 	proxy_accepts_abort(&l.proxy);
+	tls_accepts_abort(&l.tls);
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);
+	conn_tls_end();
 	unix_cleanup();
 	return status;
 }
