@@ -454,6 +454,7 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 			cfg->proxy_protocol = 2;
 		else
 			usage_error("--proxy-protocol %s: not v1 or v2", arg);
+		break;
 	case OPT_TLS_PIN:
 		if (tlsopt_pin(arg, cfg->tls_pin_sha256, err,
 		    sizeof(err)) == -1)
