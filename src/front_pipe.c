@@ -70,9 +70,11 @@ pipe_start(struct front *f)
 	/*
 	 * With a responder, stdin is not read at all, so a background
 	 * `sockline -l 0 --echo &` with stdin at /dev/null serves normally
-	 * and never half-closes its clients (design item 13).
+	 * and never half-closes its clients (design item 13).  A relay is
+	 * a -k listener, which never half-closes: stdin goes to all.
 	 */
-	if (cfg->recv_only || cfg->responder != RESP_NONE) {
+	if (cfg->recv_only || (cfg->responder != RESP_NONE &&
+	    cfg->responder != RESP_BROKER && cfg->responder != RESP_CHAT)) {
 		pf->in_open = 0;
 		session_input_none(f->s);
 	}
