@@ -101,4 +101,10 @@ void		 conn_tls_report(const struct conn_io *, const struct config *,
 		    const char *);
 void		 conn_tls_setenv(const struct conn_io *);
 
+/* conn_stls.c: STARTTLS's dialogue, then TLS, as one handshake. */
+struct peer;
+int		 conn_stls_new(struct conn_io *, const struct config *, int,
+		    int, int, const char *, const char *, const struct peer *,
+		    const char *, char *, size_t);
+
 #endif /* SOCKLINE_CONN_IO_H */

@@ -144,6 +144,9 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+	const char	*tls_keylog;	/* --tls-keylog FILE */
+	const char	*starttls_arg;	/* --starttls PROTO, as given */
+	int		 starttls;	/* and its stls_proto(); 0: none */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -153,6 +156,45 @@ struct config {
 /* options.c */
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
+
+/*
+ * starttls.c: the client's STARTTLS dialogue, pure (design item 19).
+ * Protocols are numbered from 1 (stls_proto(), -1 if unknown).
+ */
+#define STLS_MORE	0
+#define STLS_DONE	1
+#define STLS_FAIL	2
+#define STLS_REPLY_MAX	(64 * 1024)
+#define STLS_LINE_MAX	4096
+struct stls {
+	int		 proto;
+	int		 step;
+	int		 sent;		/* this step's command went out */
+	char		 name[300];	/* EHLO's argument, XMPP's to= */
+	char		 why[512];
+};
+struct stls_reply {
+	int		 ok;		/* the reply means yes */
+	int		 offers;	/* it names STARTTLS among capabilities */
+	int		 code;		/* a numeric code, -1 if malformed */
+};
+int		 stls_proto(const char *);
+const char	*stls_proto_name(int);
+void		 stls_init(struct stls *, int, const char *, int);
+size_t		 stls_command(struct stls *, char *, size_t);
+size_t		 stls_parse(int, int, const char *, size_t,
+		    struct stls_reply *);
+int		 stls_feed(struct stls *, const char *, size_t, size_t *);
+void		 stls_escape(const char *, size_t, char *, size_t);
+
+/* starttls_srv.c: a listener's side of STARTTLS (smtp, imap, pop3). */
+struct buf;
+#define STLS_SRV_MORE		0
+#define STLS_SRV_UPGRADE	1
+#define STLS_SRV_CLOSE		2
+int		 stls_srv_proto(int);
+int		 stls_srv_greeting(int, struct buf *);
+int		 stls_srv_line(int, const char *, size_t, struct buf *);
 
 /* tlsopts.c: TLS option values, parsed without OpenSSL. */
 int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
@@ -618,6 +660,7 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+const char	*stls_hello(const struct config *, int, char *, size_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,
