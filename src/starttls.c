@@ -227,6 +227,23 @@ dot_end(const char *p, size_t n, size_t off)
 	return 0;
 }
 
+/* A "." block from off: its end, and whether a line of it is offer. */
+static size_t
+dot_offers(const char *p, size_t n, size_t off, const char *offer,
+    struct stls_reply *r)
+{
+	size_t	end, k;
+
+	if ((end = dot_end(p, n, off)) == 0)
+		return 0;
+	for (; off < end; off += k) {
+		k = line_len(p + off, end - off);
+		if (has_word(p + off, k, offer))
+			r->offers = 1;
+	}
+	return end;
+}
+
 /*
  * The reply parsers.  Each looks at all n bytes received so far; 0:
  * not complete yet; else the reply's length, with r->ok (it means yes)
@@ -261,7 +278,7 @@ parse_code(const char *p, size_t n, const char *offer, int dot,
 		    p[off - k + 3] == '\r')) {
 			r->code = c;
 			if (dot && c == 101)
-				return dot_end(p, n, off);
+				return dot_offers(p, n, off, offer, r);
 			return off;
 		}
 		if (dot)
@@ -274,19 +291,14 @@ static size_t
 parse_pop3(const char *p, size_t n, const char *offer, int dot,
     struct stls_reply *r)
 {
-	size_t	k = line_len(p, n), end, off;
+	size_t	k = line_len(p, n);
 
 	if (k == 0)
 		return 0;
 	r->ok = k >= 3 && strncmp(p, "+OK", 3) == 0;
 	if (!dot || !r->ok)
 		return k;
-	if ((end = dot_end(p, n, k)) == 0)
-		return 0;
-	for (off = k; off < end; off += line_len(p + off, end - off))
-		if (has_word(p + off, line_len(p + off, end - off), offer))
-			r->offers = 1;
-	return end;
+	return dot_offers(p, n, k, offer, r);
 }
 
 static size_t
@@ -524,7 +536,7 @@ stls_feed(struct stls *st, const char *p, size_t n, size_t *used)
 	const struct step	*s = &pr->steps[st->step];
 	struct stls_reply	 r;
 	char			 esc[300];
-	size_t			 len;
+	size_t			 len, pre;
 	int			 last = st->step == pr->nsteps - 1;
 
 	*used = 0;
@@ -537,7 +549,12 @@ stls_feed(struct stls *st, const char *p, size_t n, size_t *used)
 		return STLS_MORE;
 	}
 	*used = len;
-	stls_escape(p, len, esc, sizeof(esc));
+	/* LDAP's answer is binary: its result code says more. */
+	pre = 0;
+	if (s->kind == RK_LDAP && r.code >= 0)
+		pre = (size_t)snprintf(esc, sizeof(esc), "resultCode %d, ",
+		    r.code);
+	stls_escape(p, len, esc + pre, sizeof(esc) - pre);
 	if (s->caps == 2 && !r.ok) {
 		/* No FEAT: try the upgrade anyway. */
 	} else if (!r.ok) {
