@@ -152,7 +152,8 @@ FUZZ_CC?=	clang
 FUZZ_SECS?=	60
 FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS=	addr commands crlf escape frame log options render tlsopts
+FUZZERS=	addr commands crlf escape frame log options render starttls \
+		tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/addr.c src/render.c src/buf.c
 FUZZ_SRC_crlf=		src/crlf.c
@@ -162,6 +163,7 @@ FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
 FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
+FUZZ_SRC_starttls=	src/starttls.c src/starttls_srv.c src/buf.c
 # options.c exits on a usage error; its target turns exit into a longjmp.
 FUZZ_EXTRA_options=	-include test/fuzz/noexit.h
 

@@ -358,38 +358,56 @@ find_end(const char *p, size_t n, const char *needle)
 	return 0;
 }
 
+/*
+ * The earliest of the needles in p[0..n): its index, its end in *end;
+ * -1 if none.  The earliest, so that more bytes never change the answer.
+ */
+static int
+first_of(const char *p, size_t n, const char *const *needles, size_t *end)
+{
+	size_t	i, k;
+	int	j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; needles[j] != NULL; j++) {
+			k = strlen(needles[j]);
+			if (k <= n - i && memcmp(p + i, needles[j], k) == 0) {
+				*end = i + k;
+				return j;
+			}
+		}
+	}
+	return -1;
+}
+
 static size_t
 parse_xmpp(const char *p, size_t n, int proceed, struct stls_reply *r)
 {
+	static const char *const features[] = { "</stream:features>",
+	    "<stream:features/>", "</stream:stream>", "</stream:error>",
+	    NULL };
+	static const char *const answers[] = { "<proceed", "<failure",
+	    "</stream:stream>", NULL };
 	size_t	end, e2;
+	int	which;
 
 	if (!proceed) {
-		if ((end = find_end(p, n, "</stream:features>")) == 0 &&
-		    (end = find_end(p, n, "<stream:features/>")) == 0) {
-			/* The server ended the stream, or said why not. */
-			if ((end = find_end(p, n, "</stream:stream>")) != 0 ||
-			    (end = find_end(p, n, "</stream:error>")) != 0)
-				return end;
+		if ((which = first_of(p, n, features, &end)) == -1)
 			return 0;
-		}
-		r->ok = 1;
-		r->offers = find_end(p, end, "<starttls") != 0;
+		/* The server ended the stream, or said why not. */
+		r->ok = which <= 1;
+		r->offers = r->ok && find_end(p, end, "<starttls") != 0;
 		return end;
 	}
-	if ((end = find_end(p, n, "<proceed")) != 0) {
+	if ((which = first_of(p, n, answers, &end)) == -1)
+		return 0;
+	if (p[end - 1] != '>') {
 		if ((e2 = find_end(p + end, n - end, ">")) == 0)
 			return 0;
-		r->ok = 1;
-		return end + e2;
+		end += e2;
 	}
-	if ((end = find_end(p, n, "<failure")) != 0 ||
-	    (end = find_end(p, n, "</stream:stream>")) != 0) {
-		if ((e2 = find_end(p + end, n - end, ">")) == 0 &&
-		    p[end - 1] != '>')
-			return 0;
-		return end + e2;
-	}
-	return 0;
+	r->ok = which == 0;
+	return end;
 }
 
 /* A BER length at p (short or long form); 0 if incomplete, -1 bad. */
