@@ -100,6 +100,9 @@ int		 conn_tls_new(struct conn_io *, const struct config *, int,
 void		 conn_tls_report(const struct conn_io *, const struct config *,
 		    const char *);
 void		 conn_tls_setenv(const struct conn_io *);
+int		 conn_tls_ready(const struct config *, char *, size_t);
+int		 conn_tls_lines(const struct conn_io *, const struct config *,
+		    int, void (*)(void *, const char *), void *);
 
 /* conn_stls.c: STARTTLS's dialogue, then TLS, as one handshake. */
 struct peer;

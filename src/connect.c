@@ -166,12 +166,19 @@ fail:
 const char *
 stls_hello(const struct config *cfg, int fd, char *buf, size_t len)
 {
+	return stls_hello_for(cfg, cfg->starttls, fd, buf, len);
+}
+
+const char *
+stls_hello_for(const struct config *cfg, int proto, int fd, char *buf,
+    size_t len)
+{
 	struct sockaddr_storage	ss;
 	socklen_t		sslen = sizeof(ss);
 	char			addr[ADDR_STRLEN];
 	uint16_t		port;
 
-	if (strcmp(stls_proto_name(cfg->starttls), "xmpp") == 0)
+	if (strcmp(stls_proto_name(proto), "xmpp") == 0)
 		snprintf(buf, len, "%s", cfg->tls_name != NULL ? cfg->tls_name :
 		    cfg->host != NULL ? cfg->host : "localhost");
 	else if (cfg->unix_sock || getsockname(fd, (struct sockaddr *)&ss,

@@ -437,6 +437,9 @@ static void
 conn_free(struct session *s, struct conn *c)
 {
 	respond_conn_free(s, c);
+	if (c->hs != NULL)
+		hs_release(c->hs);
+	c->hs = NULL;
 	ev_del(s->ev, c->fd);
 	c->io.ops->close(&c->io);
 	buf_free(&c->out);
@@ -501,6 +504,9 @@ conn_update(struct session *s, struct conn *c)
 	if (s->done || c->dead)
 		return;
 	conn_queued(s, c);
+	/* A handshake has the socket (session_tls.c). */
+	if (c->hs != NULL)
+		return;
 	if (!c->rd_eof && !s->quit && respond_room(s, c) > 0) {
 		if (s->front->ops->room(s->front) > 0)
 			events |= EV_READ;

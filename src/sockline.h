@@ -396,6 +396,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	struct hs		*hs;		/* its I/O changes: hands off */
+	int			 upgraded;	/* STARTTLS made it TLS */
+	int			 stls_proto;	/* by /starttls PROTO */
 	TAILQ_ENTRY(conn)	 entry;
 };
 TAILQ_HEAD(conn_list, conn);
@@ -419,7 +422,8 @@ struct session;
 enum front_event {
 	FE_PEER_UP,		/* a peer connected (or first sent) */
 	FE_PEER_DOWN,		/* a peer closed its side */
-	FE_PEER_GONE		/* a peer left the list of peers */
+	FE_PEER_GONE,		/* a peer left the list of peers */
+	FE_PEER_TLS		/* a peer's connection is now TLS */
 };
 
 /*
@@ -593,6 +597,13 @@ int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
 
+/* session_tls.c: /starttls, /tls and /cert on a live connection. */
+struct conn	*session_stream(struct session *, int);
+int		 session_peer_upgraded(struct session *, int);
+int		 session_starttls(struct session *, int, int, char *, size_t);
+int		 session_tls_lines(struct session *, int, int,
+		    void (*)(void *, const char *), void *, char *, size_t);
+
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
 void		 session_received(struct session *, struct conn *,
@@ -645,6 +656,7 @@ struct hs {
 struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
+void		 hs_release(struct hs *);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
 struct tls_accepts {
@@ -661,6 +673,8 @@ int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
 const char	*stls_hello(const struct config *, int, char *, size_t);
+const char	*stls_hello_for(const struct config *, int, int, char *,
+		    size_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,
