@@ -408,6 +408,8 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	 */
 	if (kind == CONN_STREAM || connected)
 		c->peer.id = s->next_id++;
+	/* --starttls: the prompt says the session was upgraded. */
+	c->upgraded = kind == CONN_STREAM && s->cfg->starttls > 0;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;

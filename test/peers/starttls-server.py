@@ -146,7 +146,7 @@ def main():
     os.rename(a.port_file + ".tmp", a.port_file)
     srv.settimeout(20)
     conn, addr = srv.accept()
-    conn.settimeout(10)
+    conn.settimeout(60)
     hello = ("[%s]" % addr[0]).encode()
     ready = a.ready.encode() if a.ready else None
     steps = script(a.proto, hello, not a.no_offer, a.refuse, ready)
