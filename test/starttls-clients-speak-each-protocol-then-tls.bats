@@ -149,6 +149,19 @@ upgrade() {
 	assert_equal "$(cat "$T/srv.rec")" "over tls"
 }
 
+@test "--starttls composes with --lockstep: each line's reply comes over TLS" {
+	stls_server srv --echo imap
+	printf 'one\ntwo\n' >"$T/in"
+	run --separate-stderr timeout 20 "$SOCKLINE" --lockstep -w 5 --starttls imap \
+		--tls-ca "$PKI/ca.pem" localhost "$port" <"$T/in"
+	assert_success
+	assert_output "one
+two"
+	finish "$srv_pid"
+	assert_equal "$(cat "$T/srv.rec")" "one
+two"
+}
+
 @test "--starttls with an unknown protocol is a usage error, and -l takes only smtp, imap, pop3" {
 	run --separate-stderr "$SOCKLINE" --starttls gopher 127.0.0.1 25
 	assert_failure 2

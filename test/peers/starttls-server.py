@@ -134,6 +134,8 @@ def main():
     ap.add_argument("--record")
     ap.add_argument("--keylog")
     ap.add_argument("--alpn")
+    ap.add_argument("--echo", action="store_true",
+                    help="after TLS: no hello, echo each line back")
     a = ap.parse_args()
 
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -185,7 +187,8 @@ def main():
             f.write("version=%s\ncipher=%s\nsni=%s\nalpn=%s\n" % (
                 tls.version(), tls.cipher()[0], sni[0] if sni else "",
                 tls.selected_alpn_protocol() or ""))
-    tls.sendall(b"hello over tls\n")
+    if not a.echo:
+        tls.sendall(b"hello over tls\n")
     got = b""
     while True:
         try:
@@ -195,6 +198,8 @@ def main():
         if not chunk:
             break
         got += chunk
+        if a.echo:
+            tls.sendall(chunk)
     if a.record:
         with open(a.record, "wb") as f:
             f.write(got)
