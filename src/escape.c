@@ -84,9 +84,21 @@ fail:
 }
 
 /*
- * Splits a command into words at blanks.  Single quotes keep everything
- * literally, double quotes keep blanks, a backslash keeps the next
- * character; nothing is expanded, because no shell is involved.
+ * The character after a backslash inside double quotes that the
+ * backslash escapes, as in a POSIX shell; before any other it stays.
+ */
+static int
+dq_escapable(char c)
+{
+	return c == '$' || c == '`' || c == '"' || c == '\\' || c == '\n';
+}
+
+/*
+ * Splits a command into words at blanks, quoting as a POSIX shell does
+ * but expanding nothing, because no shell is involved: single quotes
+ * keep everything literally; double quotes keep blanks, and a backslash
+ * in them escapes only $ ` " \ and a newline; outside quotes a
+ * backslash keeps the next character.  A backslash-newline joins lines.
  */
 int
 argv_split(const char *s, char ***argvp, char *err, size_t errlen)
@@ -121,12 +133,18 @@ argv_split(const char *s, char ***argvp, char *err, size_t errlen)
 				break;
 			continue;
 		}
+		if (*s == '\\' && quote != '\'' && s[1] == '\n') {
+			s++;		/* a line continued: both go */
+			continue;
+		}
 		inword = 1;
 		if (quote == '\'' ? *s == '\'' : quote == '"' && *s == '"') {
 			quote = 0;
 		} else if (!quote && (*s == '\'' || *s == '"')) {
 			quote = *s;
-		} else if (*s == '\\' && quote != '\'' && s[1] != '\0') {
+		} else if (*s == '\\' && !quote && s[1] != '\0') {
+			*w++ = *++s;
+		} else if (*s == '\\' && quote == '"' && dq_escapable(s[1])) {
 			*w++ = *++s;
 		} else
 			*w++ = *s;
@@ -137,12 +155,19 @@ argv_split(const char *s, char ***argvp, char *err, size_t errlen)
 		free(argv);
 		return -1;
 	}
+	/* "" or '' as the first word: execvp(3) would fail in the child,
+	 * after the client connected; say so now instead. */
+	if (argv[0][0] == '\0') {
+		snprintf(err, errlen, "empty program name");
+		goto fail_argv;
+	}
 	*argvp = argv;
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
 	free(word);
+fail_argv:
 	while (n > 0)
 		free(argv[--n]);
 	free(argv);

@@ -86,7 +86,7 @@ bind_one(struct listener *l, const struct addrinfo *ai, int v6only)
  * With no host, one IPv6 socket with v6only off takes both families
  * (IPv4 peers arrive v4-mapped); without IPv6 in the kernel, IPv4 alone.
  * A host that resolves to several addresses gets a socket on each, all
- * on the port the first one got.
+ * on the port the first one got; an address given twice is bound once.
  */
 static int
 bind_inet(struct listener *l)
@@ -122,6 +122,8 @@ bind_inet(struct listener *l)
 	}
 	for (ai = res; ai != NULL && l->nfds < MAX_LISTENERS;
 	    ai = ai->ai_next) {
+		if (addr_repeated(res, ai))
+			continue;
 		if (l->nfds > 0) {
 			port = sock_local_port(l->fds[0]);
 			if (ai->ai_family == AF_INET)
@@ -231,9 +233,20 @@ accept_one(struct listener *l, int fd)
 		refuse(l, cfd, &ss, "not allowed");
 		return 0;
 	}
-	if (cfg->keep_open && l->s->nconns + l->tls.n >= cfg->max_conns) {
-		snprintf(why, sizeof(why), "%d client%s already (-m)",
-		    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
+	/*
+	 * A program whose client has gone keeps its place until it has
+	 * exited (at most a grace after its SIGTERM).
+	 */
+	if (cfg->keep_open &&
+	    l->s->nconns + l->tls.n + programs_detached() >=
+	    cfg->max_conns) {
+		if (programs_detached() > 0)
+			snprintf(why, sizeof(why), "%d client%s already, or "
+			    "their programs still stopping (-m)",
+			    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
+		else
+			snprintf(why, sizeof(why), "%d client%s already (-m)",
+			    cfg->max_conns, cfg->max_conns == 1 ? "" : "s");
 		refuse(l, cfd, &ss, why);
 		return 0;
 	}

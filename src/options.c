@@ -103,7 +103,7 @@ static const struct optdef optdefs[] = {
 	{ 'b', "backlog", "N", OPT_INT, F(backlog), 1, 65535,
 	  "listen(2) backlog (default 128)" },
 	{ 'C', "crlf", NULL, OPT_FLAG, F(crlf), 0, 0,
-	  "send line ends as CRLF" },
+	  "send line ends as CRLF (responders' answers too)" },
 	{ 'c', "sh-exec", "CMD", OPT_RESPONDER, 0, RESP_SHELL, 0,
 	  "listen: connect each client to /bin/sh -c CMD" },
 	{ 'd', "delay", "SECS", OPT_SECS, F(delay_ms), 0, 0,
@@ -137,7 +137,7 @@ static const struct optdef optdefs[] = {
 	{ 'V', "version", NULL, OPT_VERSION, 0, 0, 0,
 	  "show the version and exit" },
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
-	  "status lines on stderr (repeat for more)" },
+	  "status lines on stderr; -vv: bytes and path per connection" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
 	  "connect timeout" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
@@ -500,6 +500,9 @@ check_modes(const struct config *cfg)
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
 		usage_error("a responder sends and receives: not with %s",
 		    cfg->send_only ? "--send-only" : "--recv-only");
+	if (cfg->crlf && (cfg->zero || cfg->recv_only))
+		usage_error("-C changes what is sent: not with %s",
+		    cfg->zero ? "-z" : "--recv-only");
 	if (cfg->interactive && cfg->batch)
 		usage_error("--interactive and --batch exclude each other");
 	if (cfg->history != NULL && cfg->no_history)

@@ -23,11 +23,18 @@ struct resp {
 	struct session	*s;
 	struct conn	*c;
 	int		 partial;	/* --reply: bytes since a newline */
+	int		 crlf_cr;	/* -C: the last byte sent was a CR */
 	struct ev_timer	 pause;
 	struct child	*child;		/* -e, -c */
 };
 
 static char	upper[BUF_CHUNK > DGRAM_MAX ? BUF_CHUNK : DGRAM_MAX + 1];
+
+/* -C: an answer with its line ends made CRLF; grown to the largest. */
+static char	*crlf_buf;
+static size_t	 crlf_cap;
+
+static struct resp	*resp_of(struct session *, struct conn *);
 
 /* Flags for the log: say who an answer went to when there may be many. */
 static int
@@ -37,19 +44,50 @@ log_flags(const struct session *s, int dgram)
 	    (dgram ? OUT_DGRAM : 0);
 }
 
+/*
+ * -C applies to what responders and programs send as it does to what
+ * the user sends (ncat's --sh-exec does the same): *pp and *np become
+ * the translated bytes.  cr carries a CR at the end of one answer over
+ * to the next on a stream.  Returns -1 when out of memory.
+ */
+static int
+crlf_answer(int *cr, const char **pp, size_t *np)
+{
+	char	*nb;
+
+	if (*np > crlf_cap / 2) {
+		if ((nb = realloc(crlf_buf, 2 * *np)) == NULL)
+			return -1;
+		crlf_buf = nb;
+		crlf_cap = 2 * *np;
+	}
+	*np = crlf_translate(cr, *pp, *np, crlf_buf);
+	*pp = crlf_buf;
+	return 0;
+}
+
 /* An answer for a stream client: into the -o log, then on its way. */
 int
 respond_send(struct session *s, struct conn *c, const char *p, size_t n)
 {
+	struct resp	*r;
+
+	if (s->cfg->crlf && ((r = resp_of(s, c)) == NULL ||
+	    crlf_answer(&r->crlf_cr, &p, &n) == -1))
+		return -1;
 	log_data(LOG_SENT, &c->peer, p, n, log_flags(s, 0));
 	return stream_queue(s, c, p, n);
 }
 
-/* An answer for one sender of a datagram socket. */
+/* An answer for one sender of a datagram socket (a whole datagram). */
 int
 respond_send_dgram(struct session *s, struct conn *c, const struct peer *to,
     const char *p, size_t n)
 {
+	int	cr = 0;
+
+	if (s->cfg->crlf && crlf_answer(&cr, &p, &n) == -1)
+		return -1;
 	log_data(LOG_SENT, to, p, n, log_flags(s, 1));
 	return dgram_queue(s, c, to, p, n);
 }
@@ -229,8 +267,8 @@ oom:
 /*
  * -m on a datagram listener with -e or -c: a datagram that would start
  * one program more than -m allows (it comes from a new sender, one with
- * an address to answer) is not taken.  A program counts until its
- * output ends, which as a rule is when it exits.
+ * an address to answer) is not taken.  A program counts until it has
+ * exited, even once its sender is forgotten.
  */
 int
 respond_dgram_full(const struct session *s, const struct sender *sd,
@@ -240,7 +278,7 @@ respond_dgram_full(const struct session *s, const struct sender *sd,
 		return 0;
 	if (len <= sizeof(sa_family_t))
 		return 0;
-	return s->nprograms >= s->cfg->max_conns;
+	return programs_running() >= s->cfg->max_conns;
 }
 
 /* How much more c may be read, given what its responder has queued. */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -57,6 +58,7 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 			}
 			w = 0;
 		} else if (w > 0) {
+			c->sent[0] += (size_t)w;
 			c->progress_ms = now_ms();
 			session_traffic(s);
 		}
@@ -178,6 +180,7 @@ stream_write(struct session *s, struct conn *c)
 		return;
 	}
 	buf_consume(&c->out, (size_t)n);
+	c->sent[0] += (size_t)n;
 	c->progress_ms = now_ms();
 	session_traffic(s);
 	session_update_input(s);
@@ -210,6 +213,7 @@ stream_splice_out(struct session *s, struct conn *c)
 	    (fd = ops->out_fd(s->front)) == -1)
 		return -1;
 	if ((n = zcopy_out(c->fd, fd)) > 0) {
+		c->rcvd[1] += (size_t)n;
 		session_traffic(s);
 		return 0;
 	}
@@ -267,6 +271,7 @@ stream_read(struct session *s, struct conn *c)
 		session_conn_eof(s, c);
 		return;
 	}
+	c->rcvd[0] += (size_t)n;
 	session_received(s, c, NULL, scratch, (size_t)n, 0);
 }
 
@@ -334,4 +339,40 @@ stream_after(struct session *s, struct conn *c)
 	respond_update(c);
 	session_settle(s, c);
 	session_check_done(s);
+}
+
+/* "5 bytes by splice", or "9 bytes (4 by splice, 5 by read/write)". */
+static void
+amount(char *out, size_t len, const uint64_t n[2], const char *zc)
+{
+	uint64_t	total = n[0] + n[1];
+
+	if (n[0] > 0 && n[1] > 0)
+		snprintf(out, len, "%llu bytes (%llu by %s, %llu by read/write)",
+		    (unsigned long long)total, (unsigned long long)n[1], zc,
+		    (unsigned long long)n[0]);
+	else if (total > 0)
+		snprintf(out, len, "%llu bytes by %s", (unsigned long long)total,
+		    n[1] > 0 ? zc : "read/write");
+	else
+		snprintf(out, len, "0 bytes");
+}
+
+/*
+ * -vv: what went through a stream connection, each way, and by which
+ * path, as it closes; the answer to "why is this slow" and "did
+ * everything get through" without strace.
+ */
+void
+stream_report(const struct session *s, const struct conn *c)
+{
+	char	name[PEER_HOSTLEN + 32], sent[96], rcvd[96];
+
+	if (s->cfg->verbose < 2)
+		return;
+	amount(sent, sizeof(sent), c->sent,
+	    c->zc_in_kind == ZC_FILE ? "sendfile" : "splice");
+	amount(rcvd, sizeof(rcvd), c->rcvd, "splice");
+	msg_verbose(s->cfg, 2, "Connection with %s closed: sent %s, "
+	    "received %s", peer_name(&c->peer, name, sizeof(name)), sent, rcvd);
 }

@@ -7,7 +7,8 @@
 # pressing TAB (helpers/zsh-complete).  fish: complete -C.
 #
 # zsh and fish are skipped where they are not installed, except in CI
-# (CI set), where that fails: scripts/deps ci installs them.
+# (CI set), where that fails; `make test` installs them first
+# (scripts/deps test), so it never skips them.
 
 load helpers/common
 
@@ -32,8 +33,8 @@ setup() {
 need_shell() {
 	command -v "$1" >/dev/null && return 0
 	[ -n "${CI:-}" ] &&
-		fail "$1 is not installed, and CI must test its completion (scripts/deps ci installs it)"
-	skip "$1 is not installed (scripts/deps ci installs it)"
+		fail "$1 is not installed, and CI must test its completion (scripts/deps test installs it)"
+	skip "$1 is not installed (scripts/deps test installs it; make test runs it)"
 }
 
 need_services() {

@@ -83,6 +83,59 @@ listen_unix() {
 	done
 }
 
+@test "with -C every responder's and program's answer has CRLF line ends over TCP, an existing CRLF kept" {
+	for r in "--echo" "--upper" "--reply=ok\\n" "-e=cat" "-c=printf 'ABC\\n'; exec cat"; do
+		args=("${r%%=*}")
+		[[ "$r" == *=* ]] && args+=("${r#*=}")
+		rm -f "$T/sl.port" "$T/sl.err"
+		listen sl -C 127.0.0.1 0 "${args[@]}"
+		# A CR that ends one read and the LF that starts the next are
+		# one CRLF: the LF gets no second CR.
+		case $r in
+		--echo) steps=(send:'a\nb\r\nx\r' expect:'a\r\nb\r\nx\r' send:'\ny\n'
+			expect:'\ny\r\n') ;;
+		--upper) steps=(send:'a\nb\r\n' expect:'A\r\nB\r\n') ;;
+		--reply*) steps=(send:'one\ntwo\n' expect:'ok\r\nok\r\n') ;;
+		-e*) steps=(send:'a\nb\r\n' expect:'a\r\nb\r\n') ;;
+		-c*) steps=(expect:'ABC\r\n' send:'a\n' expect:'a\r\n') ;;
+		esac
+		run peer.py --connect 127.0.0.1 --port "$port" "${steps[@]}" shutdown expect-eof
+		[ "$status" -eq 0 ] || fail "-C $r: $output"
+		kill "$sl_pid" 2>/dev/null || true
+		finish "$sl_pid"
+	done
+}
+
+@test "with -C every responder's and program's answer datagram has CRLF line ends" {
+	for r in "--echo" "--upper" "--reply=ok\\n" "-c=read l; echo \"\$l!\"; echo two"; do
+		args=("${r%%=*}")
+		[[ "$r" == *=* ]] && args+=("${r#*=}")
+		rm -f "$T/sl.port" "$T/sl.err"
+		listen sl -C -u 127.0.0.1 0 "${args[@]}"
+		case $r in
+		--echo) steps=(send:'a\nb\r\n' expect:'a\r\nb\r\n') ;;
+		--upper) steps=(send:'a\nb' expect:'A\r\nB') ;;
+		--reply*) steps=(send:'one' expect:'ok\r\n') ;;
+		# A program's output: one datagram per line.
+		-c*) steps=(send:'hi\n' expect:'hi!\r\n' expect:'two\r\n') ;;
+		esac
+		run peer.py --udp --connect 127.0.0.1 --port "$port" "${steps[@]}"
+		[ "$status" -eq 0 ] || fail "-C -u $r: $output"
+		kill "$sl_pid" 2>/dev/null || true
+		finish "$sl_pid"
+	done
+}
+
+@test "with -C the session log shows the answer as sent, in CRLF" {
+	bg sl "$SOCKLINE" -l -C --echo -o "$T/log" 127.0.0.1 0 --port-file "$T/sl.port"
+	port=$(port_of "$T/sl.port")
+	run peer.py --connect 127.0.0.1 --port "$port" send:'hi\n' expect:'hi\r\n' shutdown expect-eof
+	assert_success
+	finish "$sl_pid"
+	assert_equal "$status" 0
+	grep -E '^[0-9-]+ [0-9:.]+ > hi\\r$' "$T/log" || fail "$(cat "$T/log")"
+}
+
 @test "a responder in the background with stdin at /dev/null never half-closes its clients" {
 	listen sl 127.0.0.1 0 --echo
 	run peer.py --connect 127.0.0.1 --port "$port" no-eof-within:300 \
@@ -155,6 +208,20 @@ both_done() {
 	listen sl 127.0.0.1 0 -e 'printf %s|%s "$HOME;ls" a\ b'
 	run peer.py --connect 127.0.0.1 --port "$port" expect:'$HOME;ls|a b' expect-eof
 	assert_success
+}
+
+@test "-e splits words as a POSIX shell does: inside double quotes a backslash before a dot stays" {
+	# Nothing in these words expands, so /bin/sh says what they are.
+	local words='"a\.b" "\$x \"q\" \\ \` \n" '"'c\\d'"' e\.f "g\
+h" i\
+j'
+	local want
+	want=$(sh -c "printf '%s|' $words")
+	[ "$want" = 'a\.b|$x "q" \ ` \n|c\d|e.f|gh|ij|' ] || fail "sh gave: $want"
+	listen sl 127.0.0.1 0 -e "printf %s| $words"
+	run peer.py --connect 127.0.0.1 --port "$port" recv-all:"$T/got"
+	assert_success
+	assert_equal "$(cat "$T/got")" "$want"
 }
 
 @test "-c goes through /bin/sh" {

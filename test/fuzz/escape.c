@@ -2,7 +2,8 @@
  * --reply's escapes and -e's word splitting (src/escape.c).  Any text
  * must decode or be refused without a crash or leak; and what a user
  * would write for some bytes or some words must give exactly those
- * back: bytes written as literals and \xHH, words in single quotes.
+ * back: bytes written as literals and \xHH, words in single or double
+ * quotes (as a POSIX shell reads them).
  */
 
 #include <ctype.h>
@@ -86,10 +87,32 @@ decode_round_trip(const uint8_t *p, size_t n, unsigned sel)
 	free(s);
 }
 
-/* Words (split at NULs) in single quotes, a quote as '\'', give
- * exactly the words back. */
+/* Writes w in double quotes at o as a POSIX shell reads it: $ ` " \
+ * escaped; a backslash before any other character may also stay bare,
+ * since there it is kept literally.  Returns the end. */
+static char *
+double_quote(char *o, const char *w, unsigned sel)
+{
+	*o++ = '"';
+	for (; *w != '\0'; w++, sel = sel * 1103515245 + 12345) {
+		if (*w == '\\' && w[1] != '\0' &&
+		    strchr("$`\"\\\n", w[1]) == NULL && (sel & 0x100))
+			*o++ = '\\';
+		else if (strchr("$`\"\\", *w) != NULL) {
+			*o++ = '\\';
+			*o++ = *w;
+		} else
+			*o++ = *w;
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* Words (split at NULs) in single quotes, a quote as '\'', or in double
+ * quotes, give exactly the words back; an empty first word, the
+ * program's name, is refused. */
 static void
-split_round_trip(struct fdp *f)
+split_round_trip(struct fdp *f, unsigned sel)
 {
 	char	*words[16], *cmd, *o, *w, err[128], **argv;
 	size_t	 nw = 0, i, room = 1;
@@ -105,15 +128,26 @@ split_round_trip(struct fdp *f)
 		abort();
 	o = cmd;
 	for (i = 0; i < nw; i++) {
-		*o++ = '\'';
-		for (w = words[i]; *w != '\0'; w++) {
-			if (*w == '\'')
-				o += sprintf(o, "'\\''");
-			else
-				*o++ = *w;
+		if (sel & (1u << i)) {
+			o = double_quote(o, words[i], sel >> 16);
+		} else {
+			*o++ = '\'';
+			for (w = words[i]; *w != '\0'; w++) {
+				if (*w == '\'')
+					o += sprintf(o, "'\\''");
+				else
+					*o++ = *w;
+			}
+			*o++ = '\'';
 		}
-		*o++ = '\'';
 		*o++ = i + 1 < nw ? (i % 2 ? '\t' : ' ') : '\0';
+	}
+	if (words[0][0] == '\0') {
+		CHECK(argv_split(cmd, &argv, err, sizeof(err)) == -1);
+		for (i = 0; i < nw; i++)
+			free(words[i]);
+		free(cmd);
+		return;
 	}
 	CHECK(argv_split(cmd, &argv, err, sizeof(err)) == 0);
 	for (i = 0; i < nw; i++) {
@@ -144,7 +178,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		decode_round_trip(f.p, f.n, sel * 0x9e3779b9u);
 		break;
 	case 2:
-		split_round_trip(&f);
+		split_round_trip(&f, sel * 0x9e3779b9u);
 		break;
 	}
 	return 0;

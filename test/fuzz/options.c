@@ -51,7 +51,11 @@ check_config(const struct config *c)
 	if (c->responder == RESP_REPLY)
 		CHECK(c->reply != NULL);
 	if (c->responder == RESP_EXEC || c->responder == RESP_SHELL)
-		CHECK(c->exec_argv != NULL && c->exec_argv[0] != NULL);
+		CHECK(c->exec_argv != NULL && c->exec_argv[0] != NULL &&
+		    c->exec_argv[0][0] != '\0');
+	/* -C changes what is sent: not where nothing is. */
+	if (c->crlf)
+		CHECK(!c->zero && !c->recv_only);
 	if (c->lockstep)
 		CHECK(!c->listen && !c->zero);
 }
