@@ -40,7 +40,9 @@
  * client or the server role), the layers stack: a new conn_io is made
  * over the same fd, conn->hs set while its handshake runs (the session
  * then neither reads nor writes that conn's data), and the conn's io
- * replaced when it is done.  A proxy tunnel is a handshake() of its own
+ * replaced when it is done (session_tls.c; conn_stls.c is the STARTTLS
+ * layer, whose handshake() runs the plaintext dialogue and then TLS on
+ * the same fd, replacing itself with the TLS layer).  A proxy tunnel is a handshake() of its own
  * that leaves a plain socket behind, and TLS to the target starts on it.
  */
 

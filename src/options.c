@@ -591,11 +591,14 @@ check_tls(const struct config *cfg)
 	    !stls_srv_proto(cfg->starttls))
 		usage_error("-l --starttls plays smtp, imap or pop3, not %s",
 		    cfg->starttls_arg);
+	if (cfg->udp && cfg->starttls > 0)
+		usage_error("--starttls is for streams, not -u");
 	if (cfg->udp)
 		usage_error("--tls is for streams: DTLS (--tls -u) is not "
 		    "supported");
 	if (cfg->zero)
-		usage_error("-z only probes: not with --tls");
+		usage_error("-z only probes: not with %s", cfg->starttls > 0 ?
+		    "--starttls" : "--tls");
 	if (cfg->insecure && cfg->tls_pin != NULL)
 		usage_error("--insecure and --tls-pin exclude each other");
 	if (cfg->tls_max != 0 && cfg->tls_max < (cfg->tls_min != 0 ?

@@ -138,6 +138,25 @@ upgrade() {
 	grep -q '> over tls' "$T/log" || fail "$(cat "$T/log")"
 }
 
+@test "-vv after STARTTLS shows the verified chain and where the records are made" {
+	stls_server srv pop3
+	run --separate-stderr timeout 20 "$SOCKLINE" -vv --starttls pop3 \
+		--tls-ca "$PKI/ca.pem" localhost "$port" </dev/null
+	assert_success
+	[[ "$stderr" == *"  records: "* ]] || fail "$stderr"
+	[[ "$stderr" == *"  0: CN=sockline-test-server"*"issuer CN=sockline test CA"* ]] || fail "$stderr"
+	[[ "$stderr" == *"  1: CN=sockline test CA"* ]] || fail "$stderr"
+}
+
+@test "--starttls with -u or -z is a usage error naming --starttls" {
+	run --separate-stderr "$SOCKLINE" -u --starttls smtp 127.0.0.1 25
+	assert_failure 2
+	assert_equal "$stderr" "sockline: --starttls is for streams, not -u (see 'sockline --help')"
+	run --separate-stderr "$SOCKLINE" -z --starttls smtp 127.0.0.1 25
+	assert_failure 2
+	assert_equal "$stderr" "sockline: -z only probes: not with --starttls (see 'sockline --help')"
+}
+
 @test "--starttls composes with -x: the TLS data is dumped in hex" {
 	stls_server srv smtp
 	printf 'over tls\n' >"$T/in"
