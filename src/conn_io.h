@@ -35,15 +35,22 @@
  * header later), non-blocking, returning 0 when done.  hs.c runs it for
  * a socket that is not yet a conn (a -k listener's new client, a client
  * before its session), so a slow peer never delays the others and the
- * session only ever sees finished connections.  For a connection whose
- * I/O changes mid-life (STARTTLS, /starttls: plain, then TLS, in the
- * client or the server role), the layers stack: a new conn_io is made
- * over the same fd, conn->hs set while its handshake runs (the session
- * then neither reads nor writes that conn's data), and the conn's io
- * replaced when it is done (session_tls.c; conn_stls.c is the STARTTLS
- * layer, whose handshake() runs the plaintext dialogue and then TLS on
- * the same fd, replacing itself with the TLS layer).  A proxy tunnel is a handshake() of its own
- * that leaves a plain socket behind, and TLS to the target starts on it.
+ * session only ever sees finished connections.
+ *
+ * Room left for what comes next.  A connection whose I/O changes
+ * mid-life (STARTTLS, /starttls: plain, then TLS, in the client or the
+ * server role) gets a new conn_io made over the same fd (conn_tls_new
+ * takes the plain one and keeps its fd); while that one's handshake
+ * runs, the conn is marked as handshaking, conn_update() gives the
+ * socket to the handshake instead of the session (whose data then
+ * neither flows in nor out), and the conn's io is replaced when it is
+ * done (session_tls.c: conn->hs is the mark).  A STARTTLS dialogue that
+ * precedes it is plain reads and writes: conn_stls.c is that layer, whose
+ * handshake() runs the dialogue, then TLS on the same fd, and replaces
+ * itself with the TLS layer when both are done.
+ * A proxy (issue 15) is a handshake() of its own, run by hs.c before the
+ * session like TLS's, that leaves a plain socket behind; TLS to the
+ * target then starts on that socket as on any other.
  */
 
 #ifndef SOCKLINE_CONN_IO_H

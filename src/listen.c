@@ -235,11 +235,11 @@ accept_one(struct listener *l, int fd)
 	}
 	/*
 	 * A program whose client has gone keeps its place until it has
-	 * exited (at most a grace after its SIGTERM).
+	 * exited (at most a grace after its SIGTERM); a client still in
+	 * its TLS handshake already has one.
 	 */
-	if (cfg->keep_open &&
-	    l->s->nconns + l->tls.n + programs_detached() >=
-	    cfg->max_conns) {
+	if (cfg->keep_open && l->s->nconns + l->tls.n +
+	    programs_detached() >= cfg->max_conns) {
 		if (programs_detached() > 0)
 			snprintf(why, sizeof(why), "%d client%s already, or "
 			    "their programs still stopping (-m)",

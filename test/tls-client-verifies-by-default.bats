@@ -158,3 +158,15 @@ setup_file() {
 	[[ "$stderr" == *"$(info srv cipher)"* ]] || fail "no cipher in: $stderr"
 	[[ "$stderr" == *sockline-test-server* ]] || fail "no subject in: $stderr"
 }
+
+@test "-vv shows the whole chain and whether records go through kTLS or user space" {
+	tls_peer srv server send:'vv\n' expect-close-notify close
+	run --separate-stderr timeout 20 "$SOCKLINE" -vv --tls --tls-ca "$PKI/ca.pem" \
+		127.0.0.1 "$port" </dev/null
+	assert_success
+	assert_output "vv"
+	[[ "$stderr" == *"sockline test CA"* ]] || fail "no issuer in: $stderr"
+	assert_has_fingerprint "$stderr" "$PKI/server.pem"
+	[[ "$stderr" =~ (kTLS|ktls|kernel|user\ space|userspace) ]] ||
+		fail "does not say where records go: $stderr"
+}

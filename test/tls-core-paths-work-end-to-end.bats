@@ -90,3 +90,54 @@ time.sleep(30)' "$port" 3>&- &
 	finish "$sl_pid" || true
 	! grep -q secret "$T/sl.out"
 }
+
+@test "without kTLS a pipe-fed TLS client never splices or sendfiles into its socket, and the bytes arrive" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	grep -qw '^tls' /proc/modules 2>/dev/null && skip "this kernel has kTLS"
+	head -c 1048576 /dev/urandom >"$T/in"
+	tls_listen sl --recv-only
+	# LeakSanitizer cannot run under ptrace (make check-asan).
+	cat "$T/in" | ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	    strace -f -o "$T/trace" -e trace=splice,sendfile \
+	    "$SOCKLINE" --tls --tls-ca "$T/sl.pem" 127.0.0.1 "$port"
+	finish "$sl_pid"
+	cmp "$T/in" "$T/sl.out"
+	! grep -E '^[0-9]+ +(splice|sendfile)\(' "$T/trace"
+	# The plain path does splice from the same kind of pipe: the check
+	# above looks at the right calls.
+	bg plain "$SOCKLINE" -l 127.0.0.1 0 --recv-only --port-file "$T/plain.port"
+	cat "$T/in" | ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+	    strace -f -o "$T/trace2" -e trace=splice,sendfile \
+	    "$SOCKLINE" 127.0.0.1 "$(port_of "$T/plain.port")"
+	finish "$plain_pid"
+	grep -qE '^[0-9]+ +splice\(' "$T/trace2"
+}
+
+@test "a -k TLS listener holding 300 idle handshaken clients costs at most 64 KiB each" {
+	tls_listen sl -k -m 1000 --echo
+	before=$(rss_kb "$sl_pid")
+	python3 -c '
+import socket, ssl, sys, time
+ca, port, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca)
+held = []
+for i in range(300):
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)),
+                        server_hostname="127.0.0.1")
+    s.sendall(b"line %d\n" % i)
+    want = b"line %d\n" % i
+    got = b""
+    while len(got) < len(want):
+        got += s.recv(100)
+    assert got == want, got
+    held.append(s)
+open(ready, "w").write("held\n")
+time.sleep(60)' "$T/sl.pem" "$port" "$T/ready" 3>&- &
+	echo $! >>"$T/pids"
+	wait_file "$T/ready"
+	# The last echo is out; give the listener its round to go idle.
+	wait_until test "$(grep -c 'Connection received' "$T/sl.err")" -ge 300
+	after=$(rss_kb "$sl_pid")
+	echo "RSS $before kB -> $after kB for 300 idle TLS clients" >&3
+	[ $((after - before)) -le $((300 * 64)) ]
+}

@@ -184,3 +184,36 @@ setup_file() {
 	[[ "$stderr" == *127.0.0.1* ]] || fail "no host in: $stderr"
 	[[ "$stderr" =~ [^0-9]$port([^0-9]|$) ]] || fail "no port in: $stderr"
 }
+
+@test "a server that never answers the ClientHello: -w 1 gives up with exit 1 and one line" {
+	bg srv peer.py --listen --port-file "$T/p" wait-file:"$T/never"
+	port=$(port_of "$T/p")
+	run --separate-stderr timeout 20 "$SOCKLINE" --tls --tls-ca "$PKI/ca.pem" -w 1 \
+		127.0.0.1 "$port" </dev/null
+	assert_failure 1
+	assert_one_line "$stderr"
+	[[ "$stderr" =~ [^0-9]$port([^0-9]|$) ]] || fail "no port in: $stderr"
+}
+
+@test "over TLS 1.2 too, 16 MiB to a peer that half-closed at once arrive whole" {
+	head -c $((16 << 20)) /dev/urandom >"$T/big"
+	tls_peer srv server --max 1.2 shutdown slow-recv:"$T/got":65536:1
+	run --separate-stderr timeout 120 bash -c \
+		'"$0" --tls --tls-ca "$1" 127.0.0.1 "$2" <"$3"' \
+		"$SOCKLINE" "$PKI/ca.pem" "$port" "$T/big"
+	assert_success
+	finish "$srv_pid" 60
+	assert_equal "$status" 0
+	cmp "$T/big" "$T/got"
+	assert_equal "$(info srv version)" "TLSv1.2"
+}
+
+@test "2 MiB of every byte value round-trip over a unix socket" {
+	all_bytes "$T/data" 2
+	tls_peer srv server --unix "$T/s" echo
+	run --separate-stderr timeout 60 bash -c \
+		'"$0" --tls --tls-ca "$1" --tls-name localhost -U "$2" <"$3" >"$4"' \
+		"$SOCKLINE" "$PKI/ca.pem" "$T/s" "$T/data" "$T/back"
+	assert_success
+	cmp "$T/data" "$T/back"
+}

@@ -102,3 +102,42 @@ time.sleep(60)' "$port"
 	finish "$first_pid"
 	assert_equal "$status" 0
 }
+
+@test "-k --tls: input goes to every TLS client" {
+	mkfifo "$T/in"
+	exec {writer}<>"$T/in"
+	bg_in srv "$T/in" "$SOCKLINE" -v -l 0 -k --tls --tls-cert-out "$T/ca.pem" \
+		--port-file "$T/p"
+	port=$(port_of "$T/p")
+	bg one tls-peer.py --connect 127.0.0.1 --port "$port" --ca "$T/ca.pem" \
+		--info "$T/one.info" expect:'to all\n' close
+	bg two tls-peer.py --connect ::1 --port "$port" --ca "$T/ca.pem" \
+		--info "$T/two.info" expect:'to all\n' close
+	# -v names each client's cipher once its handshake is done and it
+	# has joined; input sent before that would not be for it.
+	wait_until test -s "$T/one.info"
+	wait_until test -s "$T/two.info"
+	cipher=$(sed -n 's/^cipher=//p' "$T/one.info")
+	wait_until eval '[ "$(grep -c -- "$cipher" "$T/srv.err")" -ge 2 ]'
+	printf 'to all\n' >&"$writer"
+	finish "$one_pid"
+	assert_equal "$status" 0
+	finish "$two_pid"
+	assert_equal "$status" 0
+	exec {writer}>&-
+}
+
+@test "a client that speaks plain text to a -k TLS listener is dropped and the next is served" {
+	listener --echo
+	# Closed (an alert before that is allowed), not left hanging.
+	run timeout 20 peer.py --connect 127.0.0.1 --port "$port" \
+		send:'GET / HTTP/1.0\r\n\r\n' recv-all:"$T/junk"
+	assert_success
+	run timeout 20 tls-peer.py --connect 127.0.0.1 --port "$port" --ca "$T/ca.pem" \
+		send:'real tls\n' expect:'real tls\n' close
+	assert_success
+	kill -0 "$srv_pid"
+	# What the plain client sent was never taken for data.
+	run grep -c GET "$T/srv.out"
+	assert_output 0
+}

@@ -58,7 +58,8 @@ usage_error() {
 }
 
 @test "--tls-client-ca without -l is a usage error" {
-	usage_error --tls --tls-client-ca /etc/hostname 127.0.0.1 4433
+	touch "$T/ca.pem"
+	usage_error --tls --tls-client-ca "$T/ca.pem" 127.0.0.1 4433
 	[[ "$stderr" == *--tls-client-ca* ]] || fail "does not name the option: $stderr"
 }
 
