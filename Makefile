@@ -161,7 +161,8 @@ FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c src/fsafe.c \
 			src/fswalk.c
-FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c
+FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
+			src/starttls.c src/starttls_srv.c src/render.c src/buf.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
 FUZZ_SRC_starttls=	src/starttls.c src/starttls_srv.c src/buf.c
