@@ -7,6 +7,7 @@
 
 load helpers/common
 load helpers/pki
+load helpers/planted
 
 setup_file() {
 	make_pki
@@ -87,4 +88,26 @@ s.sendall(b"x\n"); s.recv(10); s.close()' "$port" "$T/cert.pem" "$T/ref.log"
 	finish "$srv_pid"
 	assert_equal "$(secrets "$T/keys.log")" "$(secrets "$T/ref.log")"
 	assert_equal "$(stat -c %a "$T/keys.log")" 600
+}
+
+@test "a key log through a link another user planted in a sticky directory is refused, its target untouched" {
+	sticky_dir
+	plant_link keys "$T/precious"
+	server
+	run --separate-stderr timeout 20 "$SOCKLINE" --starttls smtp --tls-ca "$PKI/ca.pem" \
+		--tls-keylog "$D/keys" localhost "$port" </dev/null
+	assert_failure 1
+	assert_equal "$stderr" "sockline: cannot write key log $D/keys: refusing to follow a symbolic link owned by uid $OTHER_UID in the sticky world-writable directory $D"
+	assert_precious
+}
+
+@test "a key log file another user owns in a sticky directory is not appended to" {
+	sticky_dir
+	plant_file keys
+	server
+	SSLKEYLOGFILE="$D/keys" run --separate-stderr timeout 20 "$SOCKLINE" \
+		--starttls smtp --tls-ca "$PKI/ca.pem" localhost "$port" </dev/null
+	assert_success
+	[[ "$stderr" == "sockline: SSLKEYLOGFILE: cannot write key log $D/keys: "* ]] || fail "$stderr"
+	assert_equal "$(cat "$D/keys")" "theirs"
 }
