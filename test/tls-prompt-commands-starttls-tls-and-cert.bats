@@ -174,3 +174,46 @@ print(t.recv(100).decode().strip())' "$lport" "$PKI/ca.pem" "$T/ready"
 	line exit
 	wait_repl_exit
 }
+
+@test "-k: /to N then /starttls upgrades that client only; the other stays plain" {
+	repl -l -k 127.0.0.1 0 --port-file "$T/lport" --tls-cert "$PKI/server.pem" \
+		--tls-key "$PKI/server.key"
+	lport=$(port_of "$T/lport")
+	bg plain python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"plain one\n")
+f = s.makefile("rb")
+print(f.readline().decode().strip())' "$lport"
+	wait_pane 'plain one$'
+	bg cli python3 -c '
+import os, socket, ssl, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"STARTTLS\n")
+deadline = time.time() + 20
+while not os.path.exists(sys.argv[3]) and time.time() < deadline:
+    time.sleep(0.02)
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+t = ctx.wrap_socket(s, server_hostname="localhost")
+t.sendall(b"second over tls\n")
+print(t.recv(100).decode().strip())' "$lport" "$PKI/ca.pem" "$T/ready"
+	wait_pane 'STARTTLS$'
+	line '/to 2'
+	line /starttls
+	wait_pane 'TLS handshake\.\.\.'
+	: >"$T/ready"
+	wait_pane 'second over tls$' || { cat "$T/cli.err" >&2; false; }
+	line 'only to two'
+	finish "$cli_pid"
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/cli.out")" "only to two"
+	line '/to 1'
+	line /tls
+	wait_pane '/tls: the connection is not TLS'
+	line 'to one in plain text'
+	finish "$plain_pid"
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/plain.out")" "to one in plain text"
+	line exit
+	wait_repl_exit
+}
