@@ -153,7 +153,6 @@ FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS=	addr commands crlf escape frame log options proxyhdr render \
 		starttls tlsopts
-		tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
 			src/buf.c src/starttls.c
