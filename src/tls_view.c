@@ -172,11 +172,11 @@ validity(X509 *x, char *out, size_t outlen)
 	tls_time(X509_get0_notAfter(x), until, sizeof(until));
 	ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x));
 	if (days < 0 || secs < 0)
-		snprintf(out, outlen, "%s to %s (expired %d days ago)", from,
-		    until, -days);
+		snprintf(out, outlen, "%s to %s (expired %d day%s ago)", from,
+		    until, -days, days == -1 ? "" : "s");
 	else
-		snprintf(out, outlen, "%s to %s (expires in %d days)", from,
-		    until, days);
+		snprintf(out, outlen, "%s to %s (expires in %d day%s)", from,
+		    until, days, days == 1 ? "" : "s");
 }
 
 static void
