@@ -18,7 +18,10 @@ _sockline_takes_arg()
 	--history|--port-file|--prompt|--reply|\
 	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
 	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin|\
-	--proxy|--proxy-auth|--proxy-ca|--proxy-server)
+	--proxy|--proxy-auth|--proxy-ca|--proxy-server|\
+	--tls-keylog|--starttls)
+		return 0 ;;
+	--proxy-protocol)
 		return 0 ;;
 	esac
 	return 1
@@ -58,8 +61,9 @@ _sockline()
 	    --reply --send-only --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
 	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
-	    --tls-pin -X --proxy --proxy-auth --proxy-ca --proxy-insecure
-	    --proxy-server"
+	    --tls-pin --tls-keylog --starttls --accept-proxy-protocol --broker
+	    --chat --proxy-protocol -X --proxy --proxy-auth --proxy-ca
+	    --proxy-insecure --proxy-server"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -133,10 +137,12 @@ _sockline()
 		fi
 		;;
 	-o|--output|--history|--port-file|--tls-ca|--tls-cert|--tls-cert-out|\
-	--tls-client-ca|--tls-key|--proxy-ca)
+	--tls-client-ca|--tls-key|--tls-keylog|--proxy-ca)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
+	--proxy-protocol)
+		COMPREPLY=($(compgen -W "v1 v2" -- "$cur")) ;;
 	--tls-min|--tls-max)
 		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur")) ;;
 	--tls-pin)
@@ -148,6 +154,14 @@ _sockline()
 		    http:// https://" -- "$cur")) ;;
 	--proxy-server)
 		COMPREPLY=($(compgen -W "http socks5" -- "$cur")) ;;
+	--starttls)
+		# A listener plays only the server side of these three.
+		if [[ -n $_sockline_listen ]]; then
+			COMPREPLY=($(compgen -W "smtp imap pop3" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "smtp lmtp imap pop3 ftp nntp sieve xmpp postgres ldap" -- "$cur"))
+		fi
+		;;
 	-e|--exec|-c|--sh-exec)
 		# compgen -c names a command once per place it is found.
 		COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u)) ;;

@@ -8,6 +8,7 @@ function __sockline_operands
         output source-port quit-after source wait allow deny history \
         port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
         tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin \
+        tls-keylog starttls proxy-protocol \
         proxy proxy-auth proxy-ca proxy-server
     set -l n 0
     set -l skip 0
@@ -113,6 +114,10 @@ complete -c sockline -l reply -x -d 'Answer each message with TEXT'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'
+complete -c sockline -l broker -d "Relay each client's bytes to the others"
+complete -c sockline -l chat -d 'Relay lines as <userN>, with notices'
+complete -c sockline -l proxy-protocol -x -a 'v1 v2' -d 'Client: send a PROXY header first'
+complete -c sockline -l accept-proxy-protocol -d 'Listen: each client sends a PROXY header first'
 complete -c sockline -l tls -d 'TLS over the stream, verified'
 complete -c sockline -l ssl -d 'The same as --tls'
 complete -c sockline -l insecure -d 'TLS client: do not verify the peer'
@@ -127,6 +132,8 @@ complete -c sockline -l tls-max -x -a '1.2 1.3' -d 'TLS: newest version'
 complete -c sockline -l tls-min -x -a '1.2 1.3' -d 'TLS: oldest version'
 complete -c sockline -l tls-name -x -a '(__fish_print_hostnames)' -d 'TLS client: the name to check and send as SNI'
 complete -c sockline -l tls-pin -x -a 'sha256:' -d 'TLS client: accept only this key (sha256:BASE64)'
+complete -c sockline -l tls-keylog -r -F -d 'TLS: append the session keys to FILE (NSS key log)'
+complete -c sockline -l starttls -x -a 'smtp lmtp imap pop3 ftp nntp sieve xmpp postgres ldap' -d 'TLS after the plaintext dialogue of PROTO'
 
 # The operands: a socket path with -U; else a host, then a port (with
 # -l -p PORT, a host alone).

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockline.h"
 
@@ -29,9 +30,11 @@ enum opt_kind {
 	OPT_FAMILY,		/* -4 / -6 */
 	OPT_CIDR,		/* --allow / --deny: appended to a list */
 	OPT_RESPONDER,		/* --echo, --upper, --reply, -e, -c */
+	OPT_PROXY_VERSION,	/* --proxy-protocol v1|v2 */
 	OPT_TLS_PIN,		/* --tls-pin sha256:BASE64 */
 	OPT_TLS_VERSION,	/* --tls-min, --tls-max: int field */
 	OPT_TLS_ALPN,		/* --tls-alpn: checked, kept as given */
+	OPT_STARTTLS,		/* --starttls PROTO */
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -72,6 +75,13 @@ enum {
 	LONG_TLS_MIN,
 	LONG_TLS_NAME,
 	LONG_TLS_PIN,
+	LONG_STARTTLS,
+	LONG_TLS_KEYLOG,
+	/* Test doubles: relays and the PROXY protocol (design item 22). */
+	LONG_ACCEPT_PROXY,
+	LONG_BROKER,
+	LONG_CHAT,
+	LONG_PROXY_PROTOCOL,
 	/* Proxies. */
 	LONG_PROXY,
 	LONG_PROXY_AUTH,
@@ -198,6 +208,9 @@ static const struct optdef optdefs[] = {
 	  "only send: discard what the peer sends" },
 	{ LONG_SSL, "ssl", NULL, OPT_FLAG, F(tls), 0, 0,
 	  "the same as --tls" },
+	{ LONG_STARTTLS, "starttls", "PROTO", OPT_STARTTLS, F(starttls_arg),
+	  0, 0, "TLS after PROTO's plaintext dialogue (smtp lmtp imap pop3 "
+	  "ftp nntp sieve xmpp postgres ldap; -l: smtp imap pop3)" },
 	{ LONG_TIMESTAMPS, "timestamps", NULL, OPT_FLAG, F(timestamps), 0, 0,
 	  "interactive: the time before each received line" },
 	{ LONG_TLS, "tls", NULL, OPT_FLAG, F(tls), 0, 0,
@@ -218,6 +231,8 @@ static const struct optdef optdefs[] = {
 	  "TLS listen: require client certificates from this CA" },
 	{ LONG_TLS_KEY, "tls-key", "FILE", OPT_STR, F(tls_key), 0, 0,
 	  "TLS: the key of --tls-cert (PEM)" },
+	{ LONG_TLS_KEYLOG, "tls-keylog", "FILE", OPT_STR, F(tls_keylog), 0, 0,
+	  "TLS: append the session keys to FILE (NSS key log, 0600)" },
 	{ LONG_TLS_MAX, "tls-max", "VERSION", OPT_TLS_VERSION, F(tls_max),
 	  0, 0, "TLS: newest version allowed, 1.2 or 1.3" },
 	{ LONG_TLS_MIN, "tls-min", "VERSION", OPT_TLS_VERSION, F(tls_min),
@@ -228,6 +243,17 @@ static const struct optdef optdefs[] = {
 	  0, 0, "TLS client: accept only the key of PIN, sha256:BASE64" },
 	{ LONG_UPPER, "upper", NULL, OPT_RESPONDER, 0, RESP_UPPER, 0,
 	  "listen: send every byte back upper-cased" },
+	/* Relays and the PROXY protocol. */
+	{ LONG_ACCEPT_PROXY, "accept-proxy-protocol", NULL, OPT_FLAG,
+	  F(accept_proxy), 0, 0,
+	  "listen: each client sends a PROXY header (v1 or v2) first" },
+	{ LONG_BROKER, "broker", NULL, OPT_RESPONDER, 0, RESP_BROKER, 0,
+	  "listen: relay each client's bytes to the others (implies -k)" },
+	{ LONG_CHAT, "chat", NULL, OPT_RESPONDER, 0, RESP_CHAT, 0,
+	  "listen: relay lines as <userN>, with notices (implies -k)" },
+	{ LONG_PROXY_PROTOCOL, "proxy-protocol", "VERSION", OPT_PROXY_VERSION,
+	  F(proxy_protocol), 0, 0,
+	  "client: send a PROXY header (v1 or v2) first" },
 };
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -350,11 +376,17 @@ static void
 set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 {
 	static const char	*names[] = { NULL, "--echo", "--upper",
-				    "--reply", "-e", "-c" };
+				    "--reply", "-e", "-c", "--broker", "--chat" };
 	char			 err[128], *text;
 	char			**argv;
 	size_t			 len;
 
+	/* --broker --chat is a chat, as with ncat. */
+	if ((cfg->responder == RESP_BROKER && o->min == RESP_CHAT) ||
+	    (cfg->responder == RESP_CHAT && o->min == RESP_BROKER)) {
+		cfg->responder = RESP_CHAT;
+		return;
+	}
 	if (cfg->responder != RESP_NONE && cfg->responder != o->min)
 		usage_error("%s and %s exclude each other",
 		    names[cfg->responder], names[o->min]);
@@ -446,6 +478,14 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	case OPT_RESPONDER:
 		set_responder(cfg, o, arg);
 		break;
+	case OPT_PROXY_VERSION:
+		if (strcmp(arg, "v1") == 0 || strcmp(arg, "1") == 0)
+			cfg->proxy_protocol = 1;
+		else if (strcmp(arg, "v2") == 0 || strcmp(arg, "2") == 0)
+			cfg->proxy_protocol = 2;
+		else
+			usage_error("--proxy-protocol %s: not v1 or v2", arg);
+		break;
 	case OPT_TLS_PIN:
 		if (tlsopt_pin(arg, cfg->tls_pin_sha256, err,
 		    sizeof(err)) == -1)
@@ -462,6 +502,14 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 			usage_error("--%s %s: %s", o->name, arg, err);
 		*(const char **)(base + o->off) = arg;
 		break;
+	case OPT_STARTTLS:
+		if ((cfg->starttls = stls_proto(arg)) == -1)
+			usage_error("--%s %s: not one of smtp, lmtp, imap, pop3, "
+			    "ftp, nntp, sieve, xmpp, postgres, ldap", o->name,
+			    arg);
+		cfg->starttls_arg = arg;
+		cfg->tls = 1;
+		break;
 	case OPT_HELP:
 		help();
 	case OPT_VERSION:
@@ -471,12 +519,36 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* --broker, --chat and the PROXY protocol: streams, one side each. */
+static void
+check_relays(const struct config *cfg)
+{
+	const char	*relay = cfg->responder == RESP_BROKER ? "--broker" :
+			    cfg->responder == RESP_CHAT ? "--chat" : NULL;
+
+	if (relay != NULL && !cfg->listen)
+		usage_error("%s is for listening (-l)", relay);
+	if (relay != NULL && cfg->udp)
+		usage_error("%s relays streams: not with -u", relay);
+	if (cfg->proxy_protocol != 0 && (cfg->listen || cfg->udp ||
+	    cfg->unix_sock || cfg->zero))
+		usage_error("--proxy-protocol is for TCP clients: not with %s",
+		    cfg->listen ? "-l (see --accept-proxy-protocol)" :
+		    cfg->udp ? "-u" : cfg->unix_sock ? "-U" : "-z");
+	if (cfg->accept_proxy && !cfg->listen)
+		usage_error("--accept-proxy-protocol is for listening (-l)");
+	if (cfg->accept_proxy && (cfg->udp || cfg->unix_sock))
+		usage_error("--accept-proxy-protocol is for TCP listeners: "
+		    "not with %s", cfg->udp ? "-u" : "-U");
+}
+
 /* The options that only make sense in some modes. */
 static void
 check_modes(const struct config *cfg)
 {
 	if (cfg->send_only && cfg->recv_only)
 		usage_error("--send-only and --recv-only exclude each other");
+	check_relays(cfg);
 	if (cfg->no_split && !cfg->udp)
 		usage_error("--no-split is for datagrams (-u)");
 	if (cfg->udp && cfg->no_shutdown)
@@ -519,10 +591,15 @@ check_modes(const struct config *cfg)
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
 			    "to listen on as the host operand");
-		if (cfg->wait_ms >= 0 && !cfg->tls &&
+		/*
+		 * -w bounds what a listener waits for before a client
+		 * joins: a TLS handshake, a PROXY header, a proxy client's request.
+		 */
+		if (cfg->wait_ms >= 0 && !cfg->tls && !cfg->accept_proxy &&
 		    cfg->proxy_server_arg == NULL)
 			usage_error("-w is a connect timeout: not with -l "
-			    "(except with --tls: the handshake's limit)");
+			    "(except with --tls, --accept-proxy-protocol or "
+			    "--proxy-server)");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
 	} else {
@@ -583,16 +660,28 @@ check_tls(const struct config *cfg)
 	}
 	if (cfg->tls_min != 0 || cfg->tls_max != 0)
 		given = cfg->tls_min != 0 ? "--tls-min" : "--tls-max";
+	if (cfg->tls_keylog != NULL)
+		given = "--tls-keylog";
 	if (!cfg->tls) {
-		if (given != NULL)
-			usage_error("%s needs --tls", given);
+		/* At the prompt they are kept for a later /starttls. */
+		if (given != NULL && (cfg->batch || cfg->zero || cfg->udp ||
+		    (!cfg->interactive && !isatty(STDIN_FILENO))))
+			usage_error("%s needs --tls (or --starttls PROTO)",
+			    given);
 		return;
 	}
+	if (cfg->starttls > 0 && cfg->listen &&
+	    !stls_srv_proto(cfg->starttls))
+		usage_error("-l --starttls plays smtp, imap or pop3, not %s",
+		    cfg->starttls_arg);
+	if (cfg->udp && cfg->starttls > 0)
+		usage_error("--starttls is for streams, not -u");
 	if (cfg->udp)
 		usage_error("--tls is for streams: DTLS (--tls -u) is not "
 		    "supported");
 	if (cfg->zero)
-		usage_error("-z only probes: not with --tls");
+		usage_error("-z only probes: not with %s", cfg->starttls > 0 ?
+		    "--starttls" : "--tls");
 	if (cfg->insecure && cfg->tls_pin != NULL)
 		usage_error("--insecure and --tls-pin exclude each other");
 	if (cfg->tls_max != 0 && cfg->tls_max < (cfg->tls_min != 0 ?
@@ -651,6 +740,9 @@ check_proxy(struct config *cfg)
 		if (!cfg->listen || !cfg->keep_open)
 			usage_error("--proxy-server serves many clients: give "
 			    "-l -k");
+		if (cfg->accept_proxy)
+			usage_error("--proxy-server reads no PROXY header: not "
+			    "with --accept-proxy-protocol");
 		if (cfg->udp || cfg->unix_sock || cfg->tls ||
 		    cfg->responder != RESP_NONE || cfg->proxy != NULL)
 			usage_error("--proxy-server is a TCP listener of its "
@@ -681,6 +773,12 @@ check_proxy(struct config *cfg)
 	    &cfg->purl, err, sizeof(err)) == -1)
 		usage_error("--proxy: %s", err);
 	hide_credentials(cfg);
+	/* Through a tunnel a PROXY header would name the proxy's socket. */
+	if (cfg->proxy_protocol != 0)
+		usage_error("--proxy-protocol and --proxy exclude each other");
+	if (cfg->starttls > 0 && cfg->purl.kind == PROXY_HTTPS)
+		usage_error("--starttls through an https:// proxy is not "
+		    "supported: use an http:// or SOCKS proxy");
 	if (cfg->purl.kind != PROXY_HTTPS && (cfg->proxy_ca != NULL ||
 	    cfg->proxy_insecure))
 		usage_error("%s is for an https:// proxy",
@@ -727,6 +825,9 @@ check_operands(struct config *cfg, int argc, char **argv)
 	const char	*port;
 
 	check_modes(cfg);
+	/* A relay serves many clients at once. */
+	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
+		cfg->keep_open = 1;
 	check_tls(cfg);
 	check_proxy(cfg);
 	if (cfg->max_conns == 0)

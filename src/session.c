@@ -410,6 +410,8 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	 */
 	if (kind == CONN_STREAM || connected)
 		c->peer.id = s->next_id++;
+	/* --starttls: the prompt says the session was upgraded. */
+	c->upgraded = kind == CONN_STREAM && s->cfg->starttls > 0;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
@@ -418,8 +420,7 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
-	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
-	    s->cfg->responder == RESP_SHELL))
+	if (kind == CONN_STREAM && respond_starts(s->cfg))
 		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
@@ -441,6 +442,9 @@ conn_free(struct session *s, struct conn *c)
 	if (c->kind == CONN_STREAM)
 		stream_report(s, c);
 	respond_conn_free(s, c);
+	if (c->hs != NULL)
+		hs_release(c->hs);
+	c->hs = NULL;
 	ev_del(s->ev, c->fd);
 	c->io.ops->close(&c->io);
 	buf_free(&c->out);
@@ -505,6 +509,9 @@ conn_update(struct session *s, struct conn *c)
 	if (s->done || c->dead)
 		return;
 	conn_queued(s, c);
+	/* A handshake has the socket (session_tls.c). */
+	if (c->hs != NULL)
+		return;
 	if (!c->rd_eof && !s->quit && respond_room(s, c) > 0) {
 		if (s->front->ops->room(s->front) > 0)
 			events |= EV_READ;
@@ -1146,6 +1153,7 @@ session_free(struct session *s)
 	dgram_free_senders(s);
 	children_kill();
 	buf_free(&s->staged);
+	buf_free(&s->relay_later);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
 	ev_timer_stop(s->ev, &s->ls_pause);

@@ -69,7 +69,9 @@ enum responder {
 	RESP_UPPER,		/* --upper */
 	RESP_REPLY,		/* --reply TEXT */
 	RESP_EXEC,		/* -e CMD */
-	RESP_SHELL		/* -c CMD */
+	RESP_SHELL,		/* -c CMD */
+	RESP_BROKER,		/* --broker: each client to the others */
+	RESP_CHAT		/* --chat: the same by lines, named */
 };
 
 /*
@@ -167,6 +169,13 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+	const char	*tls_keylog;	/* --tls-keylog FILE */
+	const char	*starttls_arg;	/* --starttls PROTO, as given */
+	int		 starttls;	/* and its stls_proto(); 0: none */
+
+	/* PROXY protocol (design item 22). */
+	int		 proxy_protocol;	/* --proxy-protocol: 1 or 2 */
+	int		 accept_proxy;	/* --accept-proxy-protocol */
 	int		 tls_for_proxy;	/* this config checks the proxy */
 
 	/* Proxies (design item 20). */
@@ -187,6 +196,45 @@ struct config {
 /* options.c */
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
+
+/*
+ * starttls.c: the client's STARTTLS dialogue, pure (design item 19).
+ * Protocols are numbered from 1 (stls_proto(), -1 if unknown).
+ */
+#define STLS_MORE	0
+#define STLS_DONE	1
+#define STLS_FAIL	2
+#define STLS_REPLY_MAX	(64 * 1024)
+#define STLS_LINE_MAX	4096
+struct stls {
+	int		 proto;
+	int		 step;
+	int		 sent;		/* this step's command went out */
+	char		 name[300];	/* EHLO's argument, XMPP's to= */
+	char		 why[512];
+};
+struct stls_reply {
+	int		 ok;		/* the reply means yes */
+	int		 offers;	/* it names STARTTLS among capabilities */
+	int		 code;		/* a numeric code, -1 if malformed */
+};
+int		 stls_proto(const char *);
+const char	*stls_proto_name(int);
+void		 stls_init(struct stls *, int, const char *, int);
+size_t		 stls_command(struct stls *, char *, size_t);
+size_t		 stls_parse(int, int, const char *, size_t,
+		    struct stls_reply *);
+int		 stls_feed(struct stls *, const char *, size_t, size_t *);
+void		 stls_escape(const char *, size_t, char *, size_t);
+
+/* starttls_srv.c: a listener's side of STARTTLS (smtp, imap, pop3). */
+struct buf;
+#define STLS_SRV_MORE		0
+#define STLS_SRV_UPGRADE	1
+#define STLS_SRV_CLOSE		2
+int		 stls_srv_proto(int);
+int		 stls_srv_greeting(int, struct buf *);
+int		 stls_srv_line(int, const char *, size_t, struct buf *);
 
 /* tlsopts.c: TLS option values, parsed without OpenSSL. */
 int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
@@ -283,6 +331,13 @@ int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
 int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
+/* term.c: the terminal's settings, and writing to it without blocking. */
+void		 term_save(int);
+void		 term_discard_input(void);
+void		 term_restore(void);
+int		 term_reopen(int);
+dev_t		 term_device(int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -295,6 +350,8 @@ extern int	 stdout_closed;
 extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
+void		 signals_default(void);
+void		 signals_deliver(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;
@@ -344,6 +401,7 @@ void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
 void		 ev_defer(struct ev *, struct ev_deferred *);
+void		 ev_undefer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.
@@ -396,6 +454,10 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	struct hs		*hs;		/* its I/O changes: hands off */
+	int			 upgraded;	/* STARTTLS made it TLS */
+	int			 stls_proto;	/* by /starttls PROTO */
+	struct buf		 chat_line;	/* --chat: not yet relayed */
 	/* -vv, a stream: bytes each way, [ZC_NONE] read/written by us, the
 	 * rest by splice(2) or (in, when zc_in_kind is ZC_FILE) sendfile(2). */
 	uint64_t		 sent[2];
@@ -424,7 +486,8 @@ struct session;
 enum front_event {
 	FE_PEER_UP,		/* a peer connected (or first sent) */
 	FE_PEER_DOWN,		/* a peer closed its side */
-	FE_PEER_GONE		/* a peer left the list of peers */
+	FE_PEER_GONE,		/* a peer left the list of peers */
+	FE_PEER_TLS		/* a peer's connection is now TLS */
 };
 
 /*
@@ -581,6 +644,12 @@ struct session {
 	int64_t			 ls_greet_ms;	/* when greeting bytes last came */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
+
+	/* --broker, --chat: a full client holds the senders back. */
+	int			 relay_paused;
+	struct ev_deferred	 relay_again;
+	struct buf		 relay_later;	/* --chat: a leaver's last words */
+	struct ev_deferred	 relay_notices;
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
@@ -603,6 +672,13 @@ int		 session_peers(struct session *, const struct peer **, int);
 int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
+
+/* session_tls.c: /starttls, /tls and /cert on a live connection. */
+struct conn	*session_stream(struct session *, int);
+int		 session_peer_upgraded(struct session *, int);
+int		 session_starttls(struct session *, int, int, char *, size_t);
+int		 session_tls_lines(struct session *, int, int,
+		    void (*)(void *, const char *), void *, char *, size_t);
 
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
@@ -636,6 +712,57 @@ size_t		 dgram_room(const struct conn *);
 void		 dgram_free_senders(struct session *);
 
 /*
+ * proxyhdr.c: the PROXY protocol header, v1 and v2, with no I/O.
+ * proxyhdr_parse returns the header's length, 0 when more bytes are
+ * needed (all those so far belong to it), -1 with a reason.  local:
+ * the header names no address to take (v2 LOCAL, UNKNOWN, unix...).
+ */
+#define PROXYHDR_V1_MAX	107
+#define PROXYHDR_V2_MAX	(16 + 65535)
+struct proxyhdr {
+	int			 version;
+	int			 local;
+	struct sockaddr_storage	 src;
+	struct sockaddr_storage	 dst;
+	socklen_t		 srclen;
+	socklen_t		 dstlen;
+};
+int		 proxyhdr_parse(const unsigned char *, size_t,
+		    struct proxyhdr *, char *, size_t);
+int		 proxyhdr_build(int, const struct sockaddr *,
+		    const struct sockaddr *, unsigned char *, size_t);
+
+/*
+ * listen_proxy.c: --accept-proxy-protocol.  Each new client's header is
+ * read in the event loop, within -w (default 5 s), before the client
+ * joins the session; admit() then gets the address the header names.
+ */
+#define PROXY_LIMIT_MS	5000
+typedef void	 proxy_admit_fn(void *, int, const struct sockaddr_storage *,
+		    socklen_t);
+typedef void	 proxy_drop_fn(void *);
+struct proxy_wait;
+struct proxy_accepts {
+	struct session		*s;
+	LIST_HEAD(, proxy_wait)	 list;
+	int			 n;		/* still reading their header */
+	proxy_admit_fn		*admit;
+	proxy_drop_fn		*drop;		/* one failed: told after */
+	void			*arg;
+};
+int		 proxy_accept(struct proxy_accepts *, int,
+		    const struct sockaddr_storage *, socklen_t);
+void		 proxy_accepts_abort(struct proxy_accepts *);
+
+/* broker.c: --broker and --chat, through respond.c. */
+void		 broker_stream(struct session *, struct conn *, const char *,
+		    size_t);
+void		 broker_eof(struct session *, struct conn *);
+size_t		 broker_room(struct session *, struct conn *);
+void		 broker_update(struct conn *);
+void		 broker_conn_free(struct session *, struct conn *);
+
+/*
  * hs.c: a conn_io's handshake before its session knows of it (see
  * conn_io.h).  done(h, ok, why) is called once, from the loop.
  */
@@ -657,6 +784,7 @@ struct hs {
 struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
+void		 hs_release(struct hs *);
 int		 hs_run(struct ev *, struct conn_io *, long, char *, size_t);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
@@ -673,11 +801,15 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+const char	*stls_hello(const struct config *, int, char *, size_t);
+const char	*stls_hello_for(const struct config *, int, int, char *,
+		    size_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,
 		    size_t);
 void		 respond_stream_eof(struct session *, struct conn *);
+int		 respond_starts(const struct config *);
 void		 respond_dgram(struct session *, struct conn *, struct sender *,
 		    const char *, size_t);
 size_t		 respond_room(struct session *, struct conn *);

@@ -71,18 +71,35 @@ check_config(const struct config *c)
 		if (c->unix_sock && !c->listen)
 			CHECK(c->tls_name != NULL || c->tls_pin != NULL ||
 			    c->insecure);
-	} else
+	} else if (!c->interactive || c->batch || c->zero || c->udp)
+		/* Without --tls they wait for /starttls: at the prompt only
+		 * (the fuzzer's stdin is never a terminal). */
 		CHECK(c->tls_name == NULL && c->tls_ca == NULL &&
 		    c->tls_pin == NULL && !c->insecure && c->tls_min == 0 &&
 		    c->tls_max == 0 && c->tls_cert == NULL &&
-		    c->tls_alpn == NULL && c->tls_cert_out == NULL);
+		    c->tls_alpn == NULL && c->tls_cert_out == NULL &&
+		    c->tls_keylog == NULL);
+	if (c->starttls > 0)
+		CHECK(c->tls && !c->udp && !c->zero);
+	if (c->starttls > 0 && c->listen)
+		CHECK(stls_srv_proto(c->starttls));
 	if (c->listen)
 		CHECK(c->tls_name == NULL && c->tls_pin == NULL &&
 		    !c->insecure);
 	else
 		CHECK(c->tls_client_ca == NULL && c->tls_cert_out == NULL);
-	if (!c->listen || !c->tls)
-		CHECK(c->wait_ms < 0 || !c->listen);
+	/* -w on a listener bounds a TLS handshake or a PROXY header. */
+	if (c->listen && !c->tls && !c->accept_proxy)
+		CHECK(c->wait_ms < 0);
+	/* Relays: stream listeners that serve many; PROXY headers: TCP,
+	 * sent by a client, required by a listener. */
+	if (c->responder == RESP_BROKER || c->responder == RESP_CHAT)
+		CHECK(c->listen && !c->udp && c->keep_open);
+	CHECK(c->proxy_protocol >= 0 && c->proxy_protocol <= 2);
+	if (c->proxy_protocol != 0)
+		CHECK(!c->listen && !c->udp && !c->unix_sock && !c->zero);
+	if (c->accept_proxy)
+		CHECK(c->listen && !c->udp && !c->unix_sock);
 }
 
 int
