@@ -36,6 +36,7 @@ struct command {
 };
 
 static void	cmd_close(struct repl *, const char *);
+static void	cmd_eof(struct repl *, const char *);
 static void	cmd_help(struct repl *, const char *);
 static void	cmd_hex(struct repl *, const char *);
 static void	cmd_peers(struct repl *, const char *);
@@ -47,8 +48,10 @@ static void	cmd_to(struct repl *, const char *);
 static const struct command commands[] = {
 	{ "help", NULL, "list the prompt commands and keys", cmd_help,
 	  CMPL_NONE },
-	{ "quit", NULL, "end the session (so do exit and Ctrl-D)", cmd_quit,
+	{ "quit", NULL, "end the session (so does exit)", cmd_quit,
 	  CMPL_NONE },
+	{ "eof", NULL, "end input as Ctrl-D does: half-close, keep reading",
+	  cmd_eof, CMPL_NONE },
 	{ "hex", "[on|off]", "show received data as a hex dump", cmd_hex,
 	  CMPL_ONOFF },
 	{ "raw", "[on|off]", "show control bytes from the peer unescaped",
@@ -159,7 +162,9 @@ cmd_help(struct repl *r, const char *arg)
 	}
 	repl_notice(r, "  %-16s %s", "\\TEXT", "send TEXT as it is "
 	    "(\\exit sends exit, \\/x sends /x)");
-	repl_notice(r, "  %-16s %s", "exit, Ctrl-D", "quit");
+	repl_notice(r, "  %-16s %s", "exit", "quit");
+	repl_notice(r, "  %-16s %s", "Ctrl-D", "on an empty line: end input "
+	    "(the peer's replies still show); again: quit");
 	repl_notice(r, "  %-16s %s", "Ctrl-C", "discard the line being "
 	    "typed");
 	repl_notice(r, "  %-16s %s", "Tab", "complete a command, or a "
@@ -173,6 +178,13 @@ cmd_quit(struct repl *r, const char *arg)
 {
 	(void)arg;
 	repl_quit(r, EXIT_OK);
+}
+
+static void
+cmd_eof(struct repl *r, const char *arg)
+{
+	(void)arg;
+	repl_end_input(r);
 }
 
 /* "on", "off", or nothing to toggle; -1 for anything else. */
@@ -221,6 +233,8 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: /send needs a file name");
 		return;
 	}
+	if (!repl_may_send(r))
+		return;
 	if (path_unquote(arg, 0, name, sizeof(name), &why) == -1) {
 		repl_notice(r, "sockline: /send %s: %s", arg, why);
 		return;

@@ -140,7 +140,8 @@ sendq_pump(struct repl *r)
 		item_free(r, it);
 	}
 	r->pumping = 0;
-	if (r->in_eof && TAILQ_EMPTY(&r->sendq) && !s->input_eof)
+	if ((r->in_eof || r->typed_eof) && TAILQ_EMPTY(&r->sendq) &&
+	    !s->input_eof)
 		session_input_eof(s);
 	repl_input_update(r);
 }
