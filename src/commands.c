@@ -35,6 +35,7 @@ struct command {
 	enum cmd_complete	 complete;
 };
 
+static void	cmd_bytes(struct repl *, const char *);
 static void	cmd_close(struct repl *, const char *);
 static void	cmd_eof(struct repl *, const char *);
 static void	cmd_help(struct repl *, const char *);
@@ -58,6 +59,8 @@ static const struct command commands[] = {
 	  cmd_raw, CMPL_ONOFF },
 	{ "send", "FILE", "send the contents of FILE as they are", cmd_send,
 	  CMPL_FILE },
+	{ "bytes", "TEXT", "send TEXT with no newline; \\r \\n \\t "
+	  "\\xHH \\\\ as in --reply", cmd_bytes, CMPL_NONE },
 	{ "peers", NULL, "list the peers; * marks where typed lines go",
 	  cmd_peers, CMPL_NONE },
 	{ "to", "N|all", "send typed lines to peer N only, or to all",
@@ -140,6 +143,7 @@ commands_run(struct repl *r, const char *line)
 		return;
 	}
 	c = &commands[i];
+	r->cmd_line = line - 1;
 	if (c->args == NULL && *arg != '\0') {
 		repl_notice(r, "sockline: /%s takes no argument", c->name);
 		return;
@@ -250,6 +254,38 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: cannot send %s: %s", path,
 		    strerror(errno));
 	free(path);
+}
+
+/*
+ * /bytes TEXT: what a line cannot say (telnet's IAC, a control byte, a
+ * line without its newline), with --reply's escapes, sent whole.  The
+ * argument is taken as typed after the one blank that ends the name,
+ * so leading and trailing blanks are bytes too.
+ */
+static void
+cmd_bytes(struct repl *r, const char *arg)
+{
+	char	*p, err[128];
+	size_t	 n;
+
+	(void)arg;
+	arg = r->cmd_line + sizeof("/bytes") - 1;
+	if (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (*arg == '\0') {
+		repl_notice(r, "sockline: /bytes needs the text to send");
+		return;
+	}
+	if (escape_decode(arg, &p, &n, err, sizeof(err)) == -1) {
+		repl_notice(r, "sockline: /bytes: %s", err);
+		return;
+	}
+	if (n > (r->cfg->udp ? DGRAM_MAX : BUF_CHUNK))
+		repl_notice(r, "sockline: /bytes: %zu bytes is too many "
+		    "(at most %d)", n, r->cfg->udp ? DGRAM_MAX : BUF_CHUNK);
+	else if (repl_may_send(r) && sendq_exact(r, p, n) == -1)
+		session_fail(r->front.s, "out of memory");
+	free(p);
 }
 
 /* Where typed lines go: a peer id, or 0 for every peer. */

@@ -19,6 +19,7 @@
 /* Something the user gave that the session has not taken yet. */
 struct sendq_item {
 	int			 fd;		/* a /send file; -1: bytes */
+	int			 exact;		/* /bytes: one unit, as it is */
 	char			*path;
 	long long		 sent;
 	struct buf		 bytes;
@@ -74,6 +75,7 @@ struct repl {
 	int			 in_reading;	/* stdin is watched */
 	int			 pumping;
 	char			*prompt;
+	const char		*cmd_line;	/* the /command being run */
 	struct buf		 keys;		/* read, not yet taken */
 	int			 keys_eof;	/* and nothing more comes */
 	int			 pasting;	/* inside a bracketed paste */
@@ -146,6 +148,7 @@ void		 hist_save(struct hist *);
 
 /* sendq.c */
 int		 sendq_line(struct repl *, const char *, size_t);
+int		 sendq_exact(struct repl *, const char *, size_t);
 #define SENDQ_NOT_REGULAR	(-2)
 int		 sendq_file(struct repl *, const char *);
 void		 sendq_pump(struct repl *);

@@ -823,6 +823,27 @@ session_input(struct session *s, const char *p, size_t n)
 	session_update_input(s);
 }
 
+/*
+ * /bytes: exactly these bytes, now, as one unit: no -C translation, and
+ * over datagrams one datagram, newline or not.  Room is not waited for
+ * (a person typed them; the buffers take a line more), only a target
+ * and the end of what went before.  -1: not yet; try again once input
+ * is asked for.
+ */
+int
+session_input_exact(struct session *s, const char *p, size_t n)
+{
+	if (s->done || s->input_eof)
+		return -1;
+	session_release_input(s);
+	if (buf_used(&s->staged) > 0 || s->delaying || s->ls_waiting ||
+	    targets_room(s) == 0)
+		return -1;
+	deliver(s, p, n);
+	session_update_input(s);
+	return 0;
+}
+
 void
 session_input_eof(struct session *s)
 {

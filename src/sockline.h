@@ -576,6 +576,7 @@ struct conn	*session_add_conn(struct session *, const struct conn_io *,
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
+int		 session_input_exact(struct session *, const char *, size_t);
 void		 session_input_none(struct session *);
 int		 session_input_fd(struct session *, int, int);
 struct conn	*session_zcopy_conn(struct session *);
