@@ -430,7 +430,7 @@ commands_complete(struct repl *r, const char *text, int start)
 	int			 n;
 
 	rl_attempted_completion_over = 1;
-	if (rl_line_buffer[0] != '/')
+	if (rl_line_buffer[0] != '/' || r->cfg->no_commands)
 		return NULL;
 	nwords = 0;
 	if (start == 0) {

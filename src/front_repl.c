@@ -127,7 +127,11 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 		else
 			repl_notice(r, "sockline: %s closed the connection",
 			    name);
-	} else if (!r->cfg->listen)
+	} else if (!r->cfg->listen && r->cfg->no_commands)
+		repl_notice(r, "sockline: connected to %s; every line is sent "
+		    "(--no-commands); %s", name, r->cfg->udp ? "Ctrl-D quits" :
+		    "Ctrl-D ends input, twice quits");
+	else if (!r->cfg->listen)
 		repl_notice(r, "sockline: connected to %s; /help lists the "
 		    "commands, exit quits%s", name, r->cfg->udp ? ", so does "
 		    "Ctrl-D" : ", Ctrl-D ends input");
@@ -160,7 +164,8 @@ repl_may_send(struct repl *r)
 	}
 	if (r->typed_eof) {
 		repl_notice(r, "sockline: input has ended (Ctrl-D): nothing "
-		    "more is sent; Ctrl-D, exit or /quit quits");
+		    "more is sent; Ctrl-D%s quits", r->cfg->no_commands ? "" :
+		    ", exit or /quit");
 		return 0;
 	}
 	return 1;
@@ -183,7 +188,8 @@ repl_end_input(struct repl *r)
 	}
 	r->typed_eof = 1;
 	repl_notice(r, "sockline: end of input sent; the peer's replies "
-	    "still show; Ctrl-D again, exit or /quit quits");
+	    "still show; Ctrl-D again%s quits", r->cfg->no_commands ? "" :
+	    ", exit or /quit");
 	sendq_pump(r);
 }
 
@@ -191,6 +197,12 @@ repl_end_input(struct repl *r)
 static void
 typed(struct repl *r, const char *line)
 {
+	/* --no-commands: a reverse shell's /bin/sh, an email's lines. */
+	if (r->cfg->no_commands) {
+		hist_add(&r->hist, line);
+		repl_send_line(r, line);
+		return;
+	}
 	/* Not kept: Up in the next session should find real work. */
 	if (strcmp(line, "exit") == 0) {
 		repl_quit(r, EXIT_OK);

@@ -127,6 +127,7 @@ struct config {
 	int		 timestamps;	/* --timestamps */
 	int		 hex;		/* -x */
 	int		 no_history;	/* --no-history */
+	int		 no_commands;	/* --no-commands */
 	const char	*prompt;	/* --prompt */
 	const char	*history;	/* --history */
 	const char	*output;	/* -o */
