@@ -42,6 +42,7 @@ static void	cmd_help(struct repl *, const char *);
 static void	cmd_hex(struct repl *, const char *);
 static void	cmd_peers(struct repl *, const char *);
 static void	cmd_quit(struct repl *, const char *);
+static void	cmd_reconnect(struct repl *, const char *);
 static void	cmd_raw(struct repl *, const char *);
 static void	cmd_send(struct repl *, const char *);
 static void	cmd_to(struct repl *, const char *);
@@ -67,6 +68,8 @@ static const struct command commands[] = {
 	  cmd_to, CMPL_PEER },
 	{ "close", "[N]", "close peer N (default: the only or chosen one)",
 	  cmd_close, CMPL_PEER },
+	{ "reconnect", NULL, "open the connection again (a client); then "
+	  "stay when the peer closes", cmd_reconnect, CMPL_NONE },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -389,6 +392,21 @@ cmd_close(struct repl *r, const char *arg)
 		    "");
 	r->closing = 0;
 	repl_update_prompt(r);
+}
+
+static void
+cmd_reconnect(struct repl *r, const char *arg)
+{
+	char	err[256];
+
+	(void)arg;
+	/* A new conversation: what ended the last one's input is past. */
+	r->typed_eof = 0;
+	if (reconnect_start(r->front.s, err, sizeof(err)) == -1 &&
+	    *err != '\0')
+		repl_notice(r, "sockline: /reconnect: %s", err);
+	repl_update_prompt(r);
+	sendq_pump(r);
 }
 
 /* Readline's generator over words[]. */

@@ -263,6 +263,48 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	return 0;
 }
 
+/*
+ * /reconnect: a new socket to the address the first one reached (not
+ * resolved again), with -s, -p and --proxy-protocol as before.  TLS is
+ * reconnect.c's.  Returns the fd, or -1 after a message.
+ */
+int
+connect_again(const struct config *cfg, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof(sun);
+	char			 err[256], host[ADDR_STRLEN];
+	uint16_t		 port;
+	int			 fd;
+
+	if (cfg->unix_sock)
+		return connect_unix(cfg, &sun, &len);
+	if ((fd = sock_open(sa->sa_family, CFG_SOCKTYPE(cfg), 0)) == -1) {
+		msg_warn("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind_source(cfg, fd, sa->sa_family, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		close(fd);
+		return -1;
+	}
+	if (sock_connect(fd, sa, salen, cfg->wait_ms) == -1) {
+		addr_format(sa, host, sizeof(host), &port);
+		msg_warn("connect to %s port %u (%s) failed: %s", host, port,
+		    CFG_PROTO(cfg), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (cfg->verbose)
+		connect_report(cfg, sa);
+	if (cfg->proxy_protocol != 0 && send_proxy_header(cfg, fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 connect_main(const struct config *cfg)
 {
@@ -326,6 +368,7 @@ connect_main(const struct config *cfg)
 		return status;
 	}
 	session_init(&s, cfg, ev);
+	reconnect_target(cfg, (struct sockaddr *)&peer, peerlen);
 	if ((s.front = front_new(&s)) == NULL ||
 	    session_add_conn(&s, &io, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {
@@ -333,6 +376,7 @@ connect_main(const struct config *cfg)
 		return EXIT_FAIL;
 	}
 	status = session_run(&s);
+	reconnect_end();
 	session_free(&s);
 	ev_free(ev);
 	conn_tls_end();

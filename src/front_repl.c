@@ -124,6 +124,9 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 		if (r->closing == p->id)
 			repl_notice(r, "sockline: closed the connection to %s",
 			    name);
+		else if (r->front.s->stay)
+			repl_notice(r, "sockline: %s closed the connection; "
+			    "/reconnect opens it again, /quit quits", name);
 		else
 			repl_notice(r, "sockline: %s closed the connection",
 			    name);
@@ -168,6 +171,9 @@ repl_may_send(struct repl *r)
 		    ", exit or /quit");
 		return 0;
 	}
+	if (r->front.s->stay && r->front.s->nconns == 0)
+		repl_notice(r, "sockline: not connected: this waits for "
+		    "/reconnect");
 	return 1;
 }
 

@@ -234,6 +234,17 @@ session_conn_eof(struct session *s, struct conn *c)
 {
 	c->rd_eof = 1;
 	show_rest(s, c);
+	/*
+	 * Once /reconnect has been used the session outlives its
+	 * connection: it is closed, and the prompt waits for the next
+	 * /reconnect (typed lines wait with it).
+	 */
+	if (s->stay) {
+		s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
+		conn_free(s, c);
+		session_update_input(s);
+		return;
+	}
 	if (s->cfg->lockstep && !lockstep_eof(s))
 		return;
 	if (s->cfg->responder != RESP_NONE)
@@ -934,7 +945,7 @@ session_check_done(struct session *s)
 		goto flushed;
 	}
 	/* The one client has come and gone (responder, /close). */
-	if (s->had_client && s->nconns == 0)
+	if (s->had_client && s->nconns == 0 && !s->stay)
 		goto flushed;
 	if (s->nconns == 0)
 		return;
@@ -1145,6 +1156,31 @@ session_quit(struct session *s, int status)
 	ev_timer_start(s->ev, &s->flush_timer, QUIT_FLUSH_MS);
 	session_update_input(s);
 	session_check_done(s);
+}
+
+/*
+ * /reconnect: the connection there is goes, and the session forgets
+ * that the peer or the user had ended (a new conversation starts);
+ * reconnect.c then opens the new one.  From now on the session stays
+ * when the peer closes.  -1 if the session is ending anyway.
+ */
+int
+session_detach(struct session *s)
+{
+	if (s->quitting || s->done)
+		return -1;
+	while (!TAILQ_EMPTY(&s->conns))
+		conn_free(s, TAILQ_FIRST(&s->conns));
+	s->stay = 1;
+	s->to_id = 0;
+	s->peer_eof = 0;
+	s->input_eof = 0;
+	s->quit = 0;
+	ev_timer_stop(s->ev, &s->quit_timer);
+	ev_timer_stop(s->ev, &s->grace_timer);
+	ev_timer_stop(s->ev, &s->ack_timer);
+	session_update_input(s);
+	return 0;
 }
 
 static void

@@ -520,6 +520,7 @@ struct session {
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
+	int			 stay;		/* /reconnect: outlive the peer */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
 	struct buf		 staged;	/* input not yet released */
@@ -592,6 +593,13 @@ int		 session_peers(struct session *, const struct peer **, int);
 int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
+int		 session_detach(struct session *);
+
+/* reconnect.c: /reconnect, for a client. */
+void		 reconnect_target(const struct config *, const struct sockaddr *,
+		    socklen_t);
+int		 reconnect_start(struct session *, char *, size_t);
+void		 reconnect_end(void);
 
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
@@ -712,6 +720,8 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+int		 connect_again(const struct config *, const struct sockaddr *,
+		    socklen_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,
