@@ -9,6 +9,12 @@
 
 load helpers/common
 load helpers/tmux
+load helpers/pki
+load helpers/tls
+
+setup_file() {
+	make_pki
+}
 
 # one_shot: the service (peers/line-then-close.py) as "srv"; sets $port.
 one_shot() {
@@ -72,4 +78,28 @@ one_shot() {
 	line /quit
 	wait_repl_exit
 	assert_equal "$status" 0
+}
+
+@test "over TLS /reconnect runs the handshake again and the new connection carries the line" {
+	tls_peer srv1 server expect:'a\n' send:'got a\n' expect-end
+	repl --tls --tls-ca "$PKI/ca.pem" 127.0.0.1 "$port"
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+	line a
+	wait_pane '^got a$'
+	# The first peer serves one connection: this /reconnect fails (a
+	# refusal, or a reset of a handshake it never answers), and the
+	# session stays for the next one.
+	line /reconnect
+	finish "$srv1_pid"
+	assert_equal "$status" 0
+	wait_pane '^sockline: .*failed'
+	tls_peer srv2 server --port "$port" expect:'b\n' send:'got b\n' sleep:20000
+	line /reconnect
+	wait_pane '^sockline: connected to .*; /help lists the commands'
+	line b
+	wait_pane '^got b$'
+	line /quit
+	wait_repl_exit
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/srv2.rec")" "b"
 }
