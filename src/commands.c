@@ -246,6 +246,11 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: /send %s: %s", arg, why);
 		return;
 	}
+	/* '' names no file (the fuzz target found it). */
+	if (name[0] == '\0') {
+		repl_notice(r, "sockline: /send needs a file name");
+		return;
+	}
 	/* A quoted ~ is a name, as in the shell. */
 	path = arg[0] == '~' ? tilde_expand(name) : strdup(name);
 	if (path == NULL)
