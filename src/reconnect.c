@@ -2,8 +2,9 @@
  * /reconnect (issue 16 item 4): the same connection opened again, from
  * the prompt, without leaving it: the address the first connection
  * reached (not resolved again), the same -s, -p, --proxy-protocol and
- * TLS settings.  What is typed meanwhile waits in the send queue and
- * goes to the new connection.
+ * TLS settings (--starttls: its dialogue again, then TLS).  What is
+ * typed meanwhile waits in the send queue and goes to the new
+ * connection.
  *
  * The TLS handshake runs in the loop (hs.c), as a -k listener's do, so
  * the prompt stays live while it runs; the session learns of the new
@@ -82,8 +83,6 @@ reconnect_start(struct session *s, char *err, size_t errlen)
 {
 	const struct config	*cfg = target.cfg;
 	struct conn_io		 io;
-	struct peer		 p;
-	char			 name[PEER_HOSTLEN + 32];
 	int			 fd;
 
 	*err = '\0';
@@ -107,11 +106,8 @@ reconnect_start(struct session *s, char *err, size_t errlen)
 		joined(s, &io);
 		return 0;
 	}
-	peer_set(&p, CFG_PROTO(cfg), (struct sockaddr *)&target.addr,
-	    target.len);
-	peer_name(&p, name, sizeof(name));
-	if (conn_tls_new(&io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
-	    err, errlen) == -1) {
+	if (connect_tls_io(cfg, &io, (struct sockaddr *)&target.addr,
+	    target.len, err, errlen) == -1) {
 		io.ops->close(&io);
 		return -1;
 	}
