@@ -159,7 +159,7 @@ FUZZERS=	addr commands crlf escape frame log options proxyhdr proxyreply \
 		proxyreq render starttls tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
-			src/buf.c src/starttls.c
+			src/buf.c src/escape.c src/starttls.c
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c

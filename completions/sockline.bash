@@ -56,7 +56,7 @@ _sockline()
 	    -m --max-conns -n --numeric -o --output -p --source-port
 	    -q --quit-after -s --source -U --unix -u --udp -V --version
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
-	    --deny --echo --history --interactive --lockstep --no-history
+	    --deny --echo --history --interactive --lockstep --no-commands --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
 	    --reply --send-only --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers

@@ -150,6 +150,7 @@ struct config {
 	int		 timestamps;	/* --timestamps */
 	int		 hex;		/* -x */
 	int		 no_history;	/* --no-history */
+	int		 no_commands;	/* --no-commands */
 	const char	*prompt;	/* --prompt */
 	const char	*history;	/* --history */
 	const char	*output;	/* -o */
@@ -601,6 +602,7 @@ struct session {
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
+	int			 stay;		/* /reconnect: outlive the peer */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
 	struct buf		 staged;	/* input not yet released */
@@ -658,6 +660,7 @@ struct conn	*session_add_conn(struct session *, const struct conn_io *,
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
+int		 session_input_exact(struct session *, const char *, size_t);
 void		 session_input_none(struct session *);
 int		 session_input_fd(struct session *, int, int);
 struct conn	*session_zcopy_conn(struct session *);
@@ -672,6 +675,13 @@ int		 session_peers(struct session *, const struct peer **, int);
 int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
+int		 session_detach(struct session *);
+
+/* reconnect.c: /reconnect, for a client. */
+void		 reconnect_target(const struct config *, const struct sockaddr *,
+		    socklen_t);
+int		 reconnect_start(struct session *, char *, size_t);
+void		 reconnect_end(void);
 
 /* session_tls.c: /starttls, /tls and /cert on a live connection. */
 struct conn	*session_stream(struct session *, int);
@@ -801,6 +811,10 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+int		 connect_again(const struct config *, const struct sockaddr *,
+		    socklen_t);
+int		 connect_tls_io(const struct config *, struct conn_io *,
+		    const struct sockaddr *, socklen_t, char *, size_t);
 const char	*stls_hello(const struct config *, int, char *, size_t);
 const char	*stls_hello_for(const struct config *, int, int, char *,
 		    size_t);
