@@ -252,6 +252,9 @@ session_conn_eof(struct session *s, struct conn *c)
 		respond_stream_eof(s, c);
 	else if (!s->cfg->keep_open)
 		s->peer_eof = 1;
+	/* A script that failed at the end of stream has dropped c. */
+	if (c->dead)
+		return;
 	s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
 	session_update_input(s);
 }
@@ -426,8 +429,7 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
-	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
-	    s->cfg->responder == RESP_SHELL))
+	if (kind == CONN_STREAM && RESP_STARTS(s->cfg->responder))
 		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
