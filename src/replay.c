@@ -10,7 +10,9 @@
  * after the mark when the recording side had several peers; its text
  * has log_escape()'s escapes, and a backslash at its very end says the
  * data had no newline there.  Only the first peer named in a log is
- * replayed; the other peers' records are left out.  Parsing is pure, so
+ * replayed; the other peers' records are left out.  A label is told
+ * from data by its form ("[host:port] ", a unix path or "(unnamed)"),
+ * and only in a listener's log: a client's data may start with anything.  Parsing is pure, so
  * test/fuzz/replay.c can feed it anything.
  */
 
@@ -206,7 +208,8 @@ record(struct parse *ps, const char *p, size_t n, int lineno, char *why,
 	dir = p[STAMP_LEN + 1];
 	p += STAMP_LEN + 2;
 	n -= STAMP_LEN + 2;
-	if ((k = label_len(p, n)) > 0) {
+	/* Only a listener's log names peers (a client has but one). */
+	if (ps->role != ROLE_CLIENT && (k = label_len(p, n)) > 0) {
 		if (ps->peer[0] == '\0' && k < sizeof(ps->peer))
 			memcpy(ps->peer, p, k);
 		/* Another client's conversation: not this replay's. */
