@@ -15,7 +15,7 @@ _sockline_takes_arg()
 	case $1 in
 	--backlog|--sh-exec|--delay|--exec|--idle-timeout|--max-conns|\
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
-	--history|--port-file|--prompt|--reply)
+	--history|--port-file|--prompt|--reply|--replay|--script)
 		return 0 ;;
 	esac
 	return 1
@@ -52,7 +52,8 @@ _sockline()
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
 	    --deny --echo --history --interactive --lockstep --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
-	    --reply --send-only --timestamps --upper"
+	    --replay --replay-timing --reply --script --send-only
+	    --timestamps --upper"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -125,7 +126,7 @@ _sockline()
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi
 		;;
-	-o|--output|--history|--port-file)
+	-o|--output|--history|--port-file|--replay|--script)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
