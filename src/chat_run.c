@@ -57,6 +57,7 @@ struct chat {
 	size_t				 off;		/* CHAT_EXACT: bytes matched */
 	int				 got;		/* text came during the wait */
 	struct buf			 last;		/* the last of it */
+	struct buf			 line;		/* a line being matched */
 	struct ev_timer			 timer;		/* the wait or the pause */
 	struct ev_timer			 line_pause;	/* a partial line pausing */
 	struct ev_timer			 kick;		/* the first steps */
@@ -191,8 +192,14 @@ advance(struct chat *ch)
 	return 1;
 }
 
+/*
+ * Whether the line at p matches.  It is copied with a NUL after it:
+ * REG_STARTEND alone would do for glibc, but not for the sanitizers'
+ * regexec, which reads up to a NUL.  -1: out of memory.
+ */
 static int
-line_matches(const struct chat_step *st, const char *p, size_t n)
+line_matches(struct chat *ch, const struct chat_step *st, const char *p,
+    size_t n)
 {
 	regmatch_t	m;
 
@@ -200,18 +207,25 @@ line_matches(const struct chat_step *st, const char *p, size_t n)
 		n--;
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
+	buf_free(&ch->line);
+	if (buf_append(&ch->line, p, n) == -1 ||
+	    buf_append(&ch->line, "", 1) == -1) {
+		session_fail(ch->s, "out of memory");
+		return -1;
+	}
 	m.rm_so = 0;
 	m.rm_eo = (regoff_t)n;
-	return regexec(st->re, n > 0 ? p : "", 1, &m, REG_STARTEND) == 0;
+	return regexec(st->re, buf_head(&ch->line), 1, &m, REG_STARTEND) == 0;
 }
 
-/* CHAT_EXPECT: the received lines, one by one. */
+/* CHAT_EXPECT: the received lines, one by one; -1: the session failed. */
 static int
 match_line(struct chat *ch, const struct chat_step *st)
 {
 	const char	*p, *nl;
 	size_t		 n, k;
 	int64_t		 quiet;
+	int		 r;
 
 	for (;;) {
 		p = buf_head(&ch->in);
@@ -230,7 +244,9 @@ match_line(struct chat *ch, const struct chat_step *st)
 				    (long)(LINE_PAUSE_MS - quiet));
 				return 0;
 			}
-			if (line_matches(st, p, n)) {
+			if ((r = line_matches(ch, st, p, n)) == -1)
+				return -1;
+			if (r) {
 				buf_consume(&ch->in, n);
 				return advance(ch);
 			}
@@ -238,7 +254,9 @@ match_line(struct chat *ch, const struct chat_step *st)
 			remember(ch, p, n);
 			return 0;
 		}
-		if (line_matches(st, p, k)) {
+		if ((r = line_matches(ch, st, p, k)) == -1)
+			return -1;
+		if (r) {
 			buf_consume(&ch->in, k);
 			return advance(ch);
 		}
@@ -490,5 +508,6 @@ chat_free(struct chat *ch)
 	stop_timers(ch);
 	buf_free(&ch->in);
 	buf_free(&ch->last);
+	buf_free(&ch->line);
 	free(ch);
 }
