@@ -143,7 +143,8 @@ FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS=	addr commands crlf escape frame log options render replay script
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
-FUZZ_SRC_commands=	src/commands.c src/addr.c src/render.c src/buf.c
+FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
+			src/buf.c
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c

@@ -307,6 +307,37 @@ addr_format(const struct sockaddr *sa, char *host, size_t hostlen,
 		snprintf(host, hostlen, "?");
 }
 
+/*
+ * True if an entry of res before ai has ai's address (the port aside):
+ * glibc gives 127.0.0.1 twice for "localhost" under -4 with a stock
+ * Debian /etc/hosts, and binding it twice fails "Address already in use".
+ */
+int
+addr_repeated(const struct addrinfo *res, const struct addrinfo *ai)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	for (; res != NULL && res != ai; res = res->ai_next) {
+		if (res->ai_family != ai->ai_family)
+			continue;
+		if (ai->ai_family == AF_INET) {
+			a4 = (const struct sockaddr_in *)res->ai_addr;
+			b4 = (const struct sockaddr_in *)ai->ai_addr;
+			if (a4->sin_addr.s_addr == b4->sin_addr.s_addr)
+				return 1;
+		} else if (ai->ai_family == AF_INET6) {
+			a6 = (const struct sockaddr_in6 *)res->ai_addr;
+			b6 = (const struct sockaddr_in6 *)ai->ai_addr;
+			if (memcmp(&a6->sin6_addr, &b6->sin6_addr,
+			    sizeof(a6->sin6_addr)) == 0 &&
+			    a6->sin6_scope_id == b6->sin6_scope_id)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* The service name nc shows in "port [tcp/http] succeeded!". */
 const char *
 addr_service(const struct config *cfg, uint16_t port, const char *proto)
@@ -358,8 +389,10 @@ addr_unix(const char *path, struct sockaddr_un *sun, socklen_t *len)
 
 /*
  * Formats a unix address: the path, "@name" if abstract, or "(unnamed)".
- * A peer picks its own name, and it goes into messages on stderr and
- * into the prompt, so control bytes in it are shown as '?'.
+ * A peer picks its own name, and it goes into messages on stderr, the
+ * prompt, labels and the -o log, so it is escaped as received text is
+ * (render_name): no control byte, C1 control or reordering mark of it
+ * ever reaches a terminal.
  */
 void
 addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
@@ -374,15 +407,14 @@ addr_unix_format(const struct sockaddr_un *sun, socklen_t len, char *buf,
 	n = len - offsetof(struct sockaddr_un, sun_path);
 	if (n > sizeof(sun->sun_path))
 		n = sizeof(sun->sun_path);
-	if (sun->sun_path[0] == '\0')
-		snprintf(buf, buflen, "@%.*s", (int)(n - 1), sun->sun_path + 1);
-	else
-		snprintf(buf, buflen, "%.*s", (int)strnlen(sun->sun_path, n),
-		    sun->sun_path);
-	for (; *buf != '\0'; buf++) {
-		if ((unsigned char)*buf < 0x20 || *buf == 0x7f)
-			*buf = '?';
-	}
+	if (sun->sun_path[0] == '\0') {
+		if (buflen < 2)
+			return;
+		buf[0] = '@';
+		render_name(buf + 1, buflen - 1, sun->sun_path + 1, n - 1);
+	} else
+		render_name(buf, buflen, sun->sun_path,
+		    strnlen(sun->sun_path, n));
 }
 
 /* Sets who a peer is from its socket address. */

@@ -164,6 +164,8 @@ cmd_help(struct repl *r, const char *arg)
 	    "typed");
 	repl_notice(r, "  %-16s %s", "Tab", "complete a command, or a "
 	    "file name after /send");
+	repl_notice(r, "  %-16s %s", "a paste", "each pasted line is sent "
+	    "as it is, exit and /commands too");
 }
 
 static void
@@ -207,18 +209,30 @@ cmd_raw(struct repl *r, const char *arg)
 		    r->render.raw ? "as they are" : "escaped");
 }
 
+/* /send NAME, NAME quoted as pathquote.c says; ~ as in the shell. */
 static void
 cmd_send(struct repl *r, const char *arg)
 {
-	char	*path;
+	char		 name[PATH_MAX], *path;
+	const char	*why;
+	int		 rc;
 
 	if (*arg == '\0') {
 		repl_notice(r, "sockline: /send needs a file name");
 		return;
 	}
-	if ((path = tilde_expand(arg)) == NULL)
+	if (path_unquote(arg, 0, name, sizeof(name), &why) == -1) {
+		repl_notice(r, "sockline: /send %s: %s", arg, why);
 		return;
-	if (sendq_file(r, path) == -1)
+	}
+	/* A quoted ~ is a name, as in the shell. */
+	path = arg[0] == '~' ? tilde_expand(name) : strdup(name);
+	if (path == NULL)
+		return;
+	if ((rc = sendq_file(r, path)) == SENDQ_NOT_REGULAR)
+		repl_notice(r, "sockline: cannot send %s: not a regular file",
+		    path);
+	else if (rc == -1)
 		repl_notice(r, "sockline: cannot send %s: %s", path,
 		    strerror(errno));
 	free(path);

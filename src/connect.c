@@ -66,6 +66,9 @@ connect_any(const struct config *cfg, struct addrinfo *res, uint16_t port,
 	int		 fd, e = 0;
 
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		/* The same address twice would only fail twice. */
+		if (addr_repeated(res, ai))
+			continue;
 		if ((fd = sock_open(ai->ai_family, ai->ai_socktype,
 		    ai->ai_protocol)) == -1) {
 			e = errno;

@@ -3,7 +3,11 @@
  *
  * The out buffer holds framed datagrams, each with the address it goes
  * to, so one listening socket can answer many senders.  A datagram is
- * never split or merged: up to DGRAM_MAX bytes arrive and leave whole.
+ * never split or merged.  Received ones arrive whole up to the size of
+ * the socket's receive buffer (SO_RCVBUF, about 208 KiB by default),
+ * however large a unix datagram a sender made; a larger one (a sender
+ * who raised its SO_SNDBUF) is cut, and said so, and the exit status
+ * is 1.
  *
  * A listening socket remembers who wrote to it (design item 7): input
  * goes to the most recent sender, and every datagram is shown with its
@@ -35,8 +39,12 @@ struct dgram_hdr {
 	struct sockaddr_storage	 addr;
 };
 
-/* One byte more than the largest datagram, to notice truncation. */
-static char	scratch[DGRAM_MAX + 1];
+/* The least room for a received datagram: any UDP one, v4 or v6. */
+#define DGRAM_RECV_MIN	65536
+
+/* Where received datagrams land; grown to the largest socket's limit. */
+static char	*scratch;
+static size_t	 scratch_len;
 
 size_t
 dgram_room(const struct conn *c)
@@ -215,6 +223,51 @@ refuse_full(struct session *s, const struct sockaddr_storage *ss,
 	    s->cfg->max_conns, s->cfg->max_conns == 1 ? "" : "s", more);
 }
 
+/*
+ * Room for the largest datagram c can be handed: the kernel queues a
+ * unix datagram as large as its sender's SO_SNDBUF, so the limit is
+ * our receive buffer, asked once per socket.  -1 when out of memory.
+ */
+static int
+make_room(struct conn *c)
+{
+	socklen_t	 len = sizeof(int);
+	int		 rcvbuf;
+	char		*p;
+
+	if (c->dgram_max == 0) {
+		c->dgram_max = DGRAM_RECV_MIN;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    &len) == 0 && (size_t)rcvbuf > c->dgram_max)
+			c->dgram_max = (size_t)rcvbuf;
+	}
+	if (scratch_len >= c->dgram_max)
+		return 0;
+	if ((p = realloc(scratch, c->dgram_max)) == NULL)
+		return -1;
+	scratch = p;
+	scratch_len = c->dgram_max;
+	return 0;
+}
+
+/* A datagram larger than the room for it was cut: never silently. */
+static void
+cut(struct session *s, struct conn *c, const struct sockaddr_storage *ss,
+    socklen_t len, size_t n)
+{
+	struct peer	p;
+	char		name[PEER_HOSTLEN + 32];
+
+	if (c->connected)
+		p = c->peer;
+	else
+		peer_set(&p, c->peer.proto, (const struct sockaddr *)ss, len);
+	msg_warn("a datagram of %zu bytes from %s was cut to %zu: it is "
+	    "larger than the receive buffer (SO_RCVBUF)", n,
+	    peer_name(&p, name, sizeof(name)), c->dgram_max);
+	s->cut = 1;
+}
+
 static void
 dgram_read(struct session *s, struct conn *c)
 {
@@ -222,18 +275,26 @@ dgram_read(struct session *s, struct conn *c)
 	struct sender		*sd;
 	socklen_t		 len = sizeof(ss);
 	ssize_t			 n;
+	size_t			 full;
 	int			 flags = OUT_DGRAM;
 
-	n = recvfrom(c->fd, scratch, sizeof(scratch), MSG_TRUNC,
+	if (make_room(c) == -1) {
+		session_fail(s, "out of memory");
+		return;
+	}
+	n = recvfrom(c->fd, scratch, c->dgram_max, MSG_TRUNC,
 	    (struct sockaddr *)&ss, &len);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			dgram_fail(s, c, "receive from", errno);
 		return;
 	}
-	if ((size_t)n > DGRAM_MAX)
-		n = DGRAM_MAX;
+	full = (size_t)n;
+	if (full > c->dgram_max)
+		n = (ssize_t)c->dgram_max;
 	if (c->connected) {
+		if (full > (size_t)n)
+			cut(s, c, &ss, len, full);
 		session_received(s, c, NULL, scratch, (size_t)n, flags);
 		return;
 	}
@@ -270,6 +331,8 @@ dgram_read(struct session *s, struct conn *c)
 		s->target = sd;
 	if (s->nsenders > 1 || s->cfg->verbose)
 		flags |= OUT_SENDER;
+	if (full > (size_t)n)
+		cut(s, c, &ss, len, full);
 	session_received(s, c, sd, scratch, (size_t)n, flags);
 	session_update_input(s);
 }
@@ -301,4 +364,7 @@ dgram_free_senders(struct session *s)
 	}
 	s->nsenders = 0;
 	s->target = NULL;
+	free(scratch);
+	scratch = NULL;
+	scratch_len = 0;
 }

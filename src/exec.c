@@ -33,6 +33,7 @@ struct child {
 	struct conn		*c;
 	struct sender		*sd;		/* datagram: who to answer */
 	pid_t			 pid;
+	struct program		*prog;		/* until it has exited */
 	int			 in_fd;		/* its stdin; -1 once closed */
 	int			 out_fd;	/* its stdout; -1 at its end */
 	struct buf		 to;		/* waiting for its stdin */
@@ -42,85 +43,10 @@ struct child {
 	int			 out_events;
 };
 
-/* Every program still running, so none is ever left behind. */
-#define PIDS_MAX	4096
-static pid_t	pids[PIDS_MAX];
-static int	npids;
-
 static char	scratch[BUF_CHUNK];
 
 static void	child_in_event(int, int, void *);
 static void	child_out_event(int, int, void *);
-
-static void
-track(pid_t pid)
-{
-	if (npids < PIDS_MAX)
-		pids[npids++] = pid;
-}
-
-/* True while pid is ours and not yet collected (so not reused). */
-static int
-tracked(pid_t pid)
-{
-	int	i;
-
-	for (i = 0; i < npids; i++) {
-		if (pids[i] == pid)
-			return 1;
-	}
-	return 0;
-}
-
-/* Collects every program that has exited (SIGCHLD came). */
-void
-children_reap(void)
-{
-	pid_t	pid;
-	int	i, st;
-
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (i = 0; i < npids; i++) {
-			if (pids[i] == pid) {
-				pids[i] = pids[--npids];
-				break;
-			}
-		}
-	}
-}
-
-/*
- * Signals a program and whatever it started: each program leads a
- * process group of its own, so `-c 'sleep 99; echo x'` leaves no sleep
- * behind.  A program that left its group is still reached itself.
- */
-static void
-signal_program(pid_t pid, int sig)
-{
-	if (kill(-pid, sig) == -1)
-		kill(pid, sig);
-}
-
-/* At the end: every program still running is stopped and collected. */
-void
-children_kill(void)
-{
-	int	i, tries;
-
-	for (i = 0; i < npids; i++)
-		signal_program(pids[i], SIGTERM);
-	/* A polite moment to go, then no choice. */
-	for (tries = 0; npids > 0 && tries < 50; tries++) {
-		children_reap();
-		if (npids > 0)
-			usleep(2000);
-	}
-	for (i = 0; i < npids; i++)
-		signal_program(pids[i], SIGKILL);
-	while (npids > 0 && waitpid(-1, NULL, 0) > 0)
-		children_reap();
-	npids = 0;
-}
 
 static void
 set_env(const char *name, const char *host, uint16_t port, int unix_sock)
@@ -190,10 +116,14 @@ child_start(struct session *s, struct conn *c, struct sender *sd)
 	}
 	/* Also here, so no signal can come before the child has done it. */
 	setpgid(ch->pid, ch->pid);
-	track(ch->pid);
-	/* Datagram senders' programs are capped by -m (respond.c). */
-	if (sd != NULL)
-		s->nprograms++;
+	if ((ch->prog = program_track(ch->pid)) == NULL) {
+		/* Untracked, it could escape -m and the end: it goes now. */
+		kill(-ch->pid, SIGKILL);
+		while (waitpid(ch->pid, NULL, 0) == -1 && errno == EINTR)
+			continue;
+		errno = ENOMEM;
+		goto fail;
+	}
 	close(in[0]);
 	close(out[1]);
 	ch->in_fd = in[1];
@@ -317,15 +247,13 @@ child_in_event(int fd, int events, void *arg)
 		stream_after(ch->s, ch->c);
 }
 
-/* The program's output has ended: it no longer counts against -m. */
+/* The program's output has ended (it exited, as a rule). */
 static void
 close_out(struct child *ch)
 {
 	ev_del(ch->s->ev, ch->out_fd);
 	close(ch->out_fd);
 	ch->out_fd = -1;
-	if (ch->sd != NULL)
-		ch->s->nprograms--;
 }
 
 /* Datagram mode: each line of the program's output is one datagram. */
@@ -390,16 +318,18 @@ child_out_event(int fd, int events, void *arg)
 		stream_after(s, c);
 }
 
-/* The client is gone: the program's pipes close, and it is stopped. */
+/*
+ * The client is gone: the program's pipes close, and a program still
+ * running is stopped (SIGTERM, then SIGKILL after a grace); it counts
+ * against -m until it has exited.
+ */
 void
 child_free(struct child *ch)
 {
 	close_in(ch);
 	if (ch->out_fd != -1)
 		close_out(ch);
-	/* Still running without its client: nothing left for it to do. */
-	if (tracked(ch->pid))
-		signal_program(ch->pid, SIGTERM);
+	program_detach(ch->s->ev, ch->prog);
 	buf_free(&ch->line);
 	free(ch);
 }

@@ -9,9 +9,11 @@
  * (/dev/tty), received data to stdout, messages to stderr.  So
  * `sockline host port > log` leaves exactly the peer's bytes in log,
  * and no escape sequence of readline's ever reaches a file or the peer.
- * Bracketed paste is off by default, so pasting two lines sends two
- * lines; an ~/.inputrc that turns it on gets each pasted line sent
- * apart all the same.
+ * A bracketed paste is data (design item 16): keyin.c takes it apart
+ * from the keys, and every line in it goes to the peer, `exit` too.
+ * Whatever way the session ends, what the terminal has sent and nobody
+ * has read is thrown away as the terminal is given back, so that none
+ * of it reaches the shell.
  *
  * Keys.  Ctrl-C must discard the line being typed, yet a SIGINT from
  * kill(1) must still end the session with 130 as in batch mode.  So
@@ -118,28 +120,38 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	repl_update_prompt(r);
 }
 
-/* One line of what was typed (a paste may bring several at once). */
-static int
+/*
+ * A line for the peer, as it is: typed, or one of a paste (keyin.c).
+ * Pasted lines are not kept in the history: a long paste would push out
+ * the lines typed.
+ */
+void
+repl_send_line(struct repl *r, const char *line)
+{
+	if (r->cfg->recv_only)
+		repl_notice(r, "sockline: --recv-only: nothing is sent");
+	else if (sendq_line(r, line, strlen(line)) == -1)
+		session_fail(r->front.s, "out of memory");
+}
+
+/* A line ended by Enter: exit, a /command, or a line for the peer. */
+static void
 typed(struct repl *r, const char *line)
 {
 	/* Not kept: Up in the next session should find real work. */
 	if (strcmp(line, "exit") == 0) {
 		repl_quit(r, EXIT_OK);
-		return -1;
+		return;
 	}
 	hist_add(&r->hist, line);
 	if (line[0] == '/') {
 		commands_run(r, line);
-		return 0;
+		return;
 	}
 	/* A leading backslash sends the rest as it is: \exit, \/help. */
 	if (line[0] == '\\')
 		line++;
-	if (r->cfg->recv_only)
-		repl_notice(r, "sockline: --recv-only: nothing is sent");
-	else if (sendq_line(r, line, strlen(line)) == -1)
-		session_fail(r->front.s, "out of memory");
-	return 0;
+	repl_send_line(r, line);
 }
 
 /*
@@ -181,13 +193,21 @@ on_line(char *line)
 			input_ended(r);
 		return;
 	}
-	for (p = line; p != NULL && !s->done; p = nl) {
-		if ((nl = strchr(p, '\n')) != NULL)
-			*nl++ = '\0';
-		if (nl != NULL && *nl == '\0')
-			nl = NULL;
-		if (typed(r, p) == -1)
-			break;
+	/*
+	 * Only a paste that readline took itself (an inputrc binding
+	 * bracketed-paste-begin) or Ctrl-V Ctrl-J puts a newline in the
+	 * line: then every line of it is data, the last one too.
+	 */
+	if (strchr(line, '\n') == NULL)
+		typed(r, line);
+	else {
+		for (p = line; p != NULL && !s->done; p = nl) {
+			if ((nl = strchr(p, '\n')) != NULL)
+				*nl++ = '\0';
+			if (nl != NULL && *nl == '\0')
+				nl = NULL;
+			repl_send_line(r, p);
+		}
 	}
 	free(line);
 	if (s->done) {
@@ -272,7 +292,7 @@ on_stdin(int fd, int events, void *arg)
 		ev_del(r->front.s->ev, fd);
 		return;
 	}
-	rl_callback_read_char();
+	keyin_read(r, fd);
 }
 
 static void
@@ -311,7 +331,8 @@ setup_readline(struct repl *r)
 	rl_change_environment = 0;
 	rl_prep_term_function = prep_terminal;
 	rl_attempted_completion_function = complete;
-	rl_variable_bind("enable-bracketed-paste", "off");
+	pathquote_setup();
+	keyin_setup(r);
 	rl_add_defun("sockline-discard-line", key_discard, -1);
 	rl_add_defun("sockline-suspend", key_suspend, -1);
 	maps[0] = emacs_standard_keymap;
@@ -333,10 +354,12 @@ repl_start(struct front *f)
 	struct repl	*r = f->priv;
 	struct ev	*ev = f->s->ev;
 
+	/* Before the screen is taken: a refused file ends the session. */
+	if (hist_load(&r->hist, r->cfg) == -1)
+		return -1;
 	setlocale(LC_CTYPE, "");
 	screen_open(r);
 	r->in_term = isatty(STDIN_FILENO);
-	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
 	r->started = 1;
 	if ((r->winch_fd = signals_winch_start()) != -1)
@@ -356,11 +379,15 @@ repl_stop(struct front *f)
 	struct repl	*r = f->priv;
 
 	if (r->started) {
+		if (r->in_term)
+			keyin_drain_paste(r, STDIN_FILENO);
 		screen_leave(r);
 		/* Readline puts back the terminal settings it found. */
 		if (r->installed)
 			rl_callback_handler_remove();
 		r->installed = r->shown = 0;
+		/* Unread input goes, now that the terminal is restored. */
+		keyin_discard(r);
 		hist_save(&r->hist);
 		msg_set_hook(NULL);
 		ev_del(f->s->ev, STDIN_FILENO);
@@ -369,6 +396,7 @@ repl_stop(struct front *f)
 		signals_winch_stop();
 		screen_close(r);
 	}
+	keyin_free(r);
 	sendq_free(r);
 	render_free(&r->render);
 	free(r->prompt);

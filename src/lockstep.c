@@ -7,7 +7,9 @@
  * A server may greet first (SMTP, FTP, many line protocols).  Before
  * the first line is sent, whatever arrives within a short window is
  * taken as the greeting and printed, until it pauses; so replies are
- * never off by one against such a server.
+ * never off by one against such a server.  -w (default 5 s) bounds the
+ * whole greeting too: one that is still coming by then, say a byte at a
+ * time, is an error rather than a wait without end.
  *
  * A stream reply is a line, or bytes without a newline followed by a
  * pause of LINE_PAUSE_MS: the rule --reply answers by, so that a server
@@ -37,15 +39,42 @@ reply_ms(const struct session *s)
 	return s->cfg->wait_ms >= 0 ? s->cfg->wait_ms : REPLY_WAIT_MS;
 }
 
+static void	print(struct session *, const char *, size_t, int);
+
+/* Waits for the greeting's pause, but never past its deadline. */
+static void
+greeting_wait(struct session *s, long ms)
+{
+	int64_t	left = s->ls_greet_end - now_ms();
+
+	if (left < ms)
+		ms = left > 0 ? (long)left : 0;
+	ev_timer_start(s->ev, &s->ls_timer, ms);
+}
+
 static void
 on_timer(void *arg)
 {
 	struct session	*s = arg;
+	int64_t		 now = now_ms();
 
 	if (s->ls_greeting) {
 		/* A greeting without a newline ends with its own pause. */
-		if (s->ls_pause.active) {
-			ev_timer_start(s->ev, &s->ls_timer, GREETING_GAP_MS);
+		if (s->ls_pause.active ||
+		    now - s->ls_greet_ms < GREETING_GAP_MS) {
+			if (now < s->ls_greet_end) {
+				greeting_wait(s, GREETING_GAP_MS);
+				return;
+			}
+			/* What came of it is shown, as it is. */
+			ev_timer_stop(s->ev, &s->ls_pause);
+			if (buf_used(&s->ls_reply) > 0)
+				print(s, buf_head(&s->ls_reply),
+				    buf_used(&s->ls_reply), 1);
+			buf_free(&s->ls_reply);
+			session_fail(s, "the server's greeting had not ended "
+			    "after %ld.%03ld s", reply_ms(s) / 1000,
+			    reply_ms(s) % 1000);
 			return;
 		}
 		s->ls_greeting = 0;
@@ -69,7 +98,8 @@ lockstep_start(struct session *s)
 	if (c != NULL && c->kind == CONN_STREAM) {
 		s->ls_waiting = 1;
 		s->ls_greeting = 1;
-		ev_timer_start(s->ev, &s->ls_timer, GREETING_WAIT_MS);
+		s->ls_greet_end = now_ms() + reply_ms(s);
+		greeting_wait(s, GREETING_WAIT_MS);
 	}
 }
 
@@ -104,7 +134,7 @@ got_reply(struct session *s)
 {
 	if (s->ls_greeting) {
 		/* More greeting may follow; it ends with a pause. */
-		ev_timer_start(s->ev, &s->ls_timer, GREETING_GAP_MS);
+		greeting_wait(s, GREETING_GAP_MS);
 		return;
 	}
 	if (!s->ls_waiting)
@@ -146,6 +176,8 @@ lockstep_received(struct session *s, const char *p, size_t n, int flags)
 	size_t	k;
 	int	line;
 
+	if (s->ls_greeting)
+		s->ls_greet_ms = now_ms();
 	if (flags & OUT_DGRAM) {
 		print(s, p, n, n == 0 || p[n - 1] != '\n');
 		got_reply(s);

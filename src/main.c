@@ -26,6 +26,7 @@ main(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	status = cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
+	front_discard_typed(&cfg);
 	/* Never 0 when some of what the log should hold was lost. */
 	if (log_close(status) == -1 && status == EXIT_OK)
 		status = EXIT_FAIL;

@@ -120,6 +120,47 @@ render_bidi(uint32_t c)
 	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/*
+ * A name a peer chose (a unix datagram sender's path or abstract name),
+ * made as safe to show as received text is: control bytes, C1 controls
+ * (U+0080 to U+009F), marks that reorder text and invalid UTF-8 become
+ * escapes (\x1b, \xc2\x9b), printable UTF-8 stays as it is.  The name
+ * goes to stderr, labels, /peers and the -o log, so it is escaped once,
+ * here.  A name too long for dst is cut at a whole escape or character.
+ */
+void
+render_name(char *dst, size_t dstlen, const char *src, size_t n)
+{
+	char		 esc[8];
+	const char	*add;
+	size_t		 i = 0, o = 0, k;
+	uint32_t	 cp;
+	int		 len;
+
+	while (i < n) {
+		len = render_utf8(src + i, n - i, &cp);
+		if (len == 1 && cp >= 0x20 && cp != 0x7f) {
+			add = src + i;
+			k = 1;
+		} else if (len > 1 && cp >= 0xa0 && !render_bidi(cp)) {
+			add = src + i;
+			k = (size_t)len;
+		} else {
+			add = render_ctl((unsigned char)src[i], esc,
+			    sizeof(esc));
+			k = strlen(add);
+			len = 1;
+		}
+		if (o + k >= dstlen)
+			break;
+		memcpy(dst + o, add, k);
+		o += k;
+		i += (size_t)len;
+	}
+	if (dstlen > 0)
+		dst[o] = '\0';
+}
+
 /* Appends n bytes that take w columns, following the screen row. */
 static int
 put(struct render *r, struct buf *out, const char *p, size_t n, int w)
@@ -157,6 +198,32 @@ end_line(struct render *r, struct buf *out)
 	return buf_append(out, r->term ? "\r\n" : "\n", r->term ? 2 : 1);
 }
 
+static int	put_escape(struct render *, struct buf *, unsigned char);
+
+/* A sender's name in a label, as received text would be shown. */
+static int
+put_name(struct render *r, struct buf *out, const char *q)
+{
+	size_t		n = strlen(q);
+	uint32_t	cp;
+	int		len, w, e = 0;
+
+	while (n > 0 && e == 0) {
+		len = render_utf8(q, n, &cp);
+		if (len > 1 && r->utf8 && (w = wcwidth((wchar_t)cp)) >= 0)
+			e = put(r, out, q, (size_t)len, w);
+		else if (len == 1 && cp >= 0x20 && cp != 0x7f)
+			e = put(r, out, q, 1, 1);
+		else {
+			e = put_escape(r, out, (unsigned char)*q);
+			len = 1;
+		}
+		q += len;
+		n -= (size_t)len;
+	}
+	return e;
+}
+
 /* What goes before a line: the time, and who sent it. */
 static int
 begin_line(struct render *r, struct buf *out, const struct peer *from,
@@ -164,7 +231,7 @@ begin_line(struct render *r, struct buf *out, const struct peer *from,
 {
 	struct timespec	 ts;
 	struct tm	 tm;
-	char		 s[PEER_HOSTLEN + 32], name[PEER_HOSTLEN + 16], *q;
+	char		 s[PEER_HOSTLEN + 32], name[PEER_HOSTLEN + 16];
 
 	r->bol = 0;
 	r->peer = from != NULL ? from->id : 0;
@@ -178,13 +245,14 @@ begin_line(struct render *r, struct buf *out, const struct peer *from,
 	}
 	if (r->term && from != NULL && (flags & OUT_SENDER)) {
 		peer_short(from, name, sizeof(name));
-		/* A unix peer names itself: nothing of it reaches the tty. */
-		for (q = name; *q != '\0'; q++) {
-			if ((unsigned char)*q < 0x20 || *q == 0x7f)
-				*q = '?';
-		}
-		snprintf(s, sizeof(s), "[%s] ", name);
-		if (put_str(r, out, s) == -1)
+		/*
+		 * A unix peer names itself, and peer_set() escaped that name;
+		 * a terminal that does not take UTF-8 gets no byte past ASCII
+		 * either, as for received text.
+		 */
+		if (put_str(r, out, "[") == -1 ||
+		    put_name(r, out, name) == -1 ||
+		    put_str(r, out, "] ") == -1)
 			return -1;
 	}
 	return 0;

@@ -1,8 +1,9 @@
 /*
  * The interactive front end's own modules: front_repl.c (GNU readline
- * inside the event loop), screen.c (what is drawn), commands.c (the
- * /commands), hist.c (the history file) and sendq.c (input waiting for
- * room in the session).
+ * inside the event loop), keyin.c (what the terminal sends, pastes
+ * apart), screen.c (what is drawn), commands.c (the /commands), hist.c
+ * (the history file), pathquote.c (file names quoted as in the
+ * shell) and sendq.c (input waiting for room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
  */
@@ -51,6 +52,11 @@ struct repl {
 	int			 in_eof;	/* piped input ended */
 	int			 pumping;
 	char			*prompt;
+	struct buf		 keys;		/* read, not yet taken */
+	int			 keys_eof;	/* and nothing more comes */
+	int			 pasting;	/* inside a bracketed paste */
+	size_t			 paste_match;	/* of its end, seen so far */
+	int			 paste_cr;	/* a CR ended the last line */
 };
 
 /* front_repl.c and screen.c, for the commands */
@@ -58,6 +64,7 @@ void		 repl_notice(struct repl *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 repl_update_prompt(struct repl *);
 void		 repl_quit(struct repl *, int);
+void		 repl_send_line(struct repl *, const char *);
 
 /* screen.c */
 void		 screen_open(struct repl *);
@@ -75,13 +82,26 @@ int		 commands_parse(const char *, size_t *, char *, size_t);
 void		 commands_run(struct repl *, const char *);
 char		**commands_complete(struct repl *, const char *, int);
 
+/* keyin.c */
+void		 keyin_setup(struct repl *);
+void		 keyin_read(struct repl *, int);
+void		 keyin_drain_paste(struct repl *, int);
+void		 keyin_discard(struct repl *);
+void		 keyin_free(struct repl *);
+
+/* pathquote.c */
+int		 path_unquote(const char *, int, char *, size_t,
+		    const char **);
+void		 pathquote_setup(void);
+
 /* hist.c */
-void		 hist_load(struct hist *, const struct config *);
+int		 hist_load(struct hist *, const struct config *);
 void		 hist_add(struct hist *, const char *);
 void		 hist_save(struct hist *);
 
 /* sendq.c */
 int		 sendq_line(struct repl *, const char *, size_t);
+#define SENDQ_NOT_REGULAR	(-2)
 int		 sendq_file(struct repl *, const char *);
 void		 sendq_pump(struct repl *);
 int		 sendq_cancel(struct repl *);

@@ -281,8 +281,8 @@ oom:
 /*
  * -m on a datagram listener with -e or -c: a datagram that would start
  * one program more than -m allows (it comes from a new sender, one with
- * an address to answer) is not taken.  A program counts until its
- * output ends, which as a rule is when it exits.
+ * an address to answer) is not taken.  A program counts until it has
+ * exited, even once its sender is forgotten.
  */
 int
 respond_dgram_full(const struct session *s, const struct sender *sd,
@@ -292,7 +292,7 @@ respond_dgram_full(const struct session *s, const struct sender *sd,
 		return 0;
 	if (len <= sizeof(sa_family_t))
 		return 0;
-	return s->nprograms >= s->cfg->max_conns;
+	return programs_running() >= s->cfg->max_conns;
 }
 
 /* How much more c may be read, given what its responder has queued. */

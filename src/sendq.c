@@ -63,25 +63,31 @@ sendq_line(struct repl *r, const char *p, size_t n)
 	return 0;
 }
 
-/* /send FILE: a regular file only, so that reading it never blocks. */
+/*
+ * /send FILE: a regular file only, so that reading it never blocks; a
+ * device or a FIFO is not even opened, as opening one may block or
+ * act.  Returns 0, -1 with errno, or SENDQ_NOT_REGULAR.
+ */
 int
 sendq_file(struct repl *r, const char *path)
 {
 	struct stat	st;
-	int		fd, e;
+	int		fd;
 
+	if (stat(path, &st) == -1)
+		return -1;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		return SENDQ_NOT_REGULAR;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
 		return -1;
-	if (fstat(fd, &st) == -1)
-		e = errno;
-	else if (!S_ISREG(st.st_mode))
-		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-	else
-		e = 0;
-	if (e != 0) {
+	/* Replaced since the stat(): looked at again. */
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		errno = e;
-		return -1;
+		return SENDQ_NOT_REGULAR;
 	}
 	if (item_new(r, fd, path) == NULL) {
 		close(fd);

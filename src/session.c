@@ -330,29 +330,31 @@ show(struct session *s, struct conn *c, const struct peer *p,
 		s->front->ops->output(s->front, p, buf, n, flags);
 		return;
 	}
-	if (buf_used(&c->in) > 0 || memchr(buf, '\n', n) == NULL) {
-		if (buf_append(&c->in, buf, n) == -1) {
+	/*
+	 * What is held has no newline, so only the new bytes are looked
+	 * at: a line that comes a byte at a time costs no more than one
+	 * that comes whole.
+	 */
+	nl = memrchr(buf, '\n', n);
+	if (nl == NULL && buf_used(&c->in) + n < BUF_CHUNK) {
+		if (buf_append(&c->in, buf, n) == -1)
+			session_fail(s, "out of memory");
+		else
+			hold_partial(s, c);
+		return;
+	}
+	k = nl != NULL ? (size_t)(nl - buf) + 1 : n;
+	if (buf_used(&c->in) > 0) {
+		if (buf_append(&c->in, buf, k) == -1) {
 			session_fail(s, "out of memory");
 			return;
 		}
-		buf = buf_head(&c->in);
-		n = buf_used(&c->in);
-	}
-	for (nl = NULL, k = n; k > 0; k--) {
-		if (buf[k - 1] == '\n') {
-			nl = buf + k;
-			break;
-		}
-	}
-	if (nl == NULL && n < BUF_CHUNK) {
-		hold_partial(s, c);
-		return;
-	}
-	k = nl != NULL ? (size_t)(nl - buf) : n;
-	s->front->ops->output(s->front, p, buf, k, flags);
-	if (buf == buf_head(&c->in))
-		buf_consume(&c->in, k);
-	else if (k < n && buf_append(&c->in, buf + k, n - k) == -1) {
+		s->front->ops->output(s->front, p, buf_head(&c->in),
+		    buf_used(&c->in), flags);
+		buf_free(&c->in);
+	} else
+		s->front->ops->output(s->front, p, buf, k, flags);
+	if (k < n && buf_append(&c->in, buf + k, n - k) == -1) {
 		session_fail(s, "out of memory");
 		return;
 	}
@@ -1061,6 +1063,9 @@ session_run(struct session *s)
 		}
 		bury_dead(s);
 	}
+	/* Received data was lost (said when it was): never exit 0. */
+	if (s->cut && s->status == EXIT_OK)
+		s->status = EXIT_FAIL;
 	return s->status;
 }
 

@@ -210,6 +210,7 @@ int		 addr_cidr_match(const struct cidr_list *,
 int		 addr_allowed(const struct config *, const struct sockaddr *);
 int		 addr_resolve(const struct config *, const char *, uint16_t,
 		    int, int, struct addrinfo **, char *, size_t);
+int		 addr_repeated(const struct addrinfo *, const struct addrinfo *);
 void		 addr_format(const struct sockaddr *, char *, size_t,
 		    uint16_t *);
 const char	*addr_service(const struct config *, uint16_t, const char *);
@@ -257,17 +258,26 @@ size_t		 frame_next(const char *, size_t, size_t, int);
  * sticky world-writable directory never follow a symlink, nor open an
  * existing file or FIFO, owned by someone other than the caller or the
  * directory's owner.  Both return -1 with a one-line reason in err
- * (naming the path) when refused or failed.
+ * when refused or failed: "PATH: reason" (the path as given, and the
+ * entry refused when it is another), so callers say what they were
+ * doing before it: msg_warn("cannot write port file %s", err).
+ * errno is set as well (EPERM when refused).  FSAFE_ERRLEN is room
+ * enough for any err.
  *
  * fsafe_open: flags are open(2)'s (O_WRONLY|O_CREAT with O_APPEND or
  * O_TRUNC, ...); mode is for a new file.  Returns the fd.
  * fsafe_replace: writes data whole to a mkstemp(3) name in the same
  * directory and renames it over path (a FIFO, terminal or /dev/stdout
  * at path is written in place instead).  Returns 0.
+ * fsafe_mkdirs: makes the directories above path that are missing, with
+ * mode, under the same rule: mkdir -p that follows no planted link.
+ * Returns 0.
  */
+#define FSAFE_ERRLEN	(3 * 4096)
 int		 fsafe_open(const char *, int, mode_t, char *, size_t);
 int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
+int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
 /* util.c */
 int64_t		 now_ms(void);
@@ -335,7 +345,8 @@ void		 ev_defer(struct ev *, struct ev_deferred *);
  * A peer as the user sees it: who sent these bytes, where input goes.
  * For a unix socket, host is the path and port is 0.
  */
-#define PEER_HOSTLEN	112
+/* Room for a unix name of 107 bytes, each escaped as "\xHH", and "@". */
+#define PEER_HOSTLEN	432
 struct peer {
 	int			 id;
 	const char		*proto;		/* "tcp", "udp", "unix" */
@@ -372,6 +383,7 @@ struct conn {
 	int			 wr_shut;	/* we half-closed */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
+	size_t			 dgram_max;	/* the largest datagram it takes */
 	int			 queued;	/* in session.queued */
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
@@ -448,6 +460,7 @@ struct front_ops {
 
 /* front.c: picks the front end for this run. */
 struct front	*front_new(struct session *);
+void		 front_discard_typed(const struct config *);
 struct front	*front_pipe_new(struct session *);
 struct front	*front_repl_new(struct session *);
 
@@ -486,6 +499,7 @@ void		 render_free(struct render *);
 int		 render_utf8(const char *, size_t, uint32_t *);
 int		 render_bidi(uint32_t);
 const char	*render_ctl(unsigned char, char *, size_t);
+void		 render_name(char *, size_t, const char *, size_t);
 const char	*peer_short(const struct peer *, char *, size_t);
 
 /* log.c: the session log of -o, both directions, one per process. */
@@ -511,7 +525,6 @@ struct session {
 	struct sender_list	 senders;	/* of listening datagram sockets */
 	int			 nsenders;
 	struct sender		*target;	/* where datagram input goes */
-	int			 nprograms;	/* -e, -c: senders' programs running */
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
@@ -531,6 +544,7 @@ struct session {
 	int			 running;	/* the front end has started */
 	int			 zc_off;	/* zero-copy failed once: no more */
 	int			 reads_paused;	/* a peer waits for output room */
+	int			 cut;		/* a datagram was cut: exit 1 */
 	int			 done;
 	int			 status;
 
@@ -553,6 +567,8 @@ struct session {
 	struct ev_timer		 ls_timer;
 	struct ev_timer		 ls_pause;	/* a partial reply that paused */
 	int			 ls_midline;	/* a long reply printed in part */
+	int64_t			 ls_greet_end;	/* -w: the greeting ends by then */
+	int64_t			 ls_greet_ms;	/* when greeting bytes last came */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
 };
@@ -664,6 +680,13 @@ size_t		 child_room(const struct child *);
 int		 child_done(const struct child *);
 void		 child_update(struct child *);
 void		 child_free(struct child *);
+
+/* programs.c: every program -e/-c started, until it has exited. */
+struct program;
+struct program	*program_track(pid_t);
+void		 program_detach(struct ev *, struct program *);
+int		 programs_running(void);
+int		 programs_detached(void);
 void		 children_reap(void);
 void		 children_kill(void);
 

@@ -13,7 +13,6 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,52 +52,18 @@ error:
 }
 
 /*
- * True if some socket in this network namespace is bound to path, as
- * /proc/net/unix lists it.  Asking the kernel this way disturbs nobody,
- * where a test connection would use up a one-shot server's accept.
- */
-static int
-listed_in_proc(const char *path)
-{
-	char	 line[4096], abs[4096], *p;
-	FILE	*f;
-	int	 found = 0, off;
-	size_t	 n;
-
-	if (path[0] == '/')
-		snprintf(abs, sizeof(abs), "%s", path);
-	else if (getcwd(abs, sizeof(abs)) != NULL) {
-		n = strlen(abs);
-		snprintf(abs + n, sizeof(abs) - n, "/%s", path);
-	} else
-		abs[0] = '\0';
-	if ((f = fopen("/proc/net/unix", "re")) == NULL)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		/* The path is the eighth field, when there is one. */
-		off = -1;
-		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %*s %n", &off) != 0 ||
-		    off < 0 || line[off] == '\0')
-			continue;
-		p = line + off;
-		found = strcmp(p, path) == 0 || strcmp(p, abs) == 0;
-	}
-	fclose(f);
-	return found;
-}
-
-/*
- * True if a socket at path is in use.  A socket of the other type
- * (EPROTOTYPE) is alive too: someone else owns that path.
+ * True if a socket at path is in use: only the kernel's answer to a
+ * connection says so.  Names listed in /proc/net/unix cannot be
+ * trusted, as an abstract name may hold a newline and forge a line
+ * naming any path.  A socket of the other type (EPROTOTYPE) is alive
+ * too: someone else owns that path.  The price: a live listener that
+ * takes one client sees this test connection come and go.
  */
 static int
 path_is_live(const char *path, int type)
 {
 	int	fd;
 
-	if (listed_in_proc(path))
-		return 1;
 	if ((fd = unix_connect(path, type, 1000)) != -1) {
 		close(fd);
 		return 1;

@@ -115,6 +115,75 @@ queued_to() {
 	assert_equal "$status" 0
 }
 
+@test "/send takes a name with blanks in double quotes, single quotes, backslash-escaped, or as it is" {
+	mkdir "$T/dir with space"
+	printf 'one\n' >"$T/dir with space/a b.txt"
+	serve expect:'one\none\none\none\n' touch:"$T/got" expect-eof
+	repl_to_peer
+	line "/send \"$T/dir with space/a b.txt\""
+	line "/send '$T/dir with space/a b.txt'"
+	line "/send $T/dir\\ with\\ space/a\\ b.txt"
+	line "/send $T/dir with space/a b.txt"
+	wait_until eval 'test -e "$T/got" || gone "$srv_pid"'
+	assert [ -e "$T/got" ]
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "/send of a quoted name whose quote is not closed says so, and a quoted ~ is a name" {
+	serve expect:'after\n' expect-eof
+	repl_to_peer
+	line "/send \"$T/x"
+	wait_pane "^sockline: /send \"$T/x: no closing \"\$"
+	line "/send '~/nothing-here'"
+	wait_pane '^sockline: cannot send ~/nothing-here: No such file or directory$'
+	line after
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "/send of a device or a FIFO says it is not a regular file, on one line" {
+	mkfifo "$T/fifo"
+	serve expect:'after\n' expect-eof
+	repl_to_peer
+	line "/send /dev/zero"
+	wait_pane '^sockline: cannot send /dev/zero: not a regular file$'
+	line "/send $T/fifo"
+	wait_pane "^sockline: cannot send $T/fifo: not a regular file\$"
+	line after
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "Tab completes a directory with blanks in its name, escaped or in the quote begun, and goes on inside it" {
+	mkdir "$T/dir with space"
+	printf 'one\n' >"$T/dir with space/a b.txt"
+	serve expect:'one\none\n' expect-eof
+	repl_to_peer
+	type_text "/send $T/dir"
+	keys Tab
+	wait_pane "> /send $T/dir\\\\ with\\\\ space/\$"
+	type_text a
+	keys Tab
+	wait_pane "> /send $T/dir\\\\ with\\\\ space/a\\\\ b\\.txt \$"
+	keys Enter
+	wait_pane "^sockline: sent $T/dir with space/a b\\.txt \\(4 bytes\\)\$"
+	type_text "/send \"$T/dir"
+	keys Tab
+	wait_pane "> /send \"$T/dir with space/\$"
+	type_text a
+	keys Tab
+	wait_pane "> /send \"$T/dir with space/a b\\.txt\" \$"
+	keys Enter
+	wait_until eval '[ "$(pane | grep -c "^sockline: sent ")" -eq 2 ]'
+	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
 @test "Tab in a line for the peer changes nothing" {
 	serve expect:'ab\n' expect-eof
 	repl_to_peer

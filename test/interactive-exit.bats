@@ -151,3 +151,51 @@ prompt_is() {
 	finish "$srv_pid"
 	assert_equal "$status" 0
 }
+
+@test "lines typed after exit are thrown away, not run by the shell" {
+	serve expect:'before\n' expect-eof
+	shell_repl --no-history 127.0.0.1 "$port"
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+	printf 'before\nexit\necho LEAKED >%s\n' "$T/leaked" >"$T/typed"
+	# Not bracketed: to sockline these are typed lines, one after another.
+	tmux_ load-buffer "$T/typed"
+	tmux_ paste-buffer
+	shell_settle
+	assert_equal "$status" 0
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "SIGTERM with typed input not read yet: it exits 143 and the shell runs none of it" {
+	serve record:"$T/got"
+	shell_repl --no-history 127.0.0.1 "$port"
+	wait_pane "^127\\.0\\.0\\.1:$port> "
+	# Stopped, sockline cannot read what is typed: it waits in the terminal.
+	kill -STOP "$repl_pid"
+	line "echo LEAKED >$T/leaked"
+	wait_until pane_input_queued
+	kill -TERM "$repl_pid"
+	kill -CONT "$repl_pid"
+	shell_settle
+	assert_equal "$status" 143
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+}
+
+@test "lines typed ahead while the connection is being made, then fails, never reach the shell" {
+	bg full peer.py --full-backlog --port-file "$T/port"
+	port=$(port_of "$T/port")
+	# The connect hangs (the peer's backlog is full) until -w gives up.
+	shell_repl --no-history -w 4 127.0.0.1 "$port"
+	line "echo LEAKED >$T/leaked"
+	wait_until pane_input_queued
+	# Typed while sockline still waited, so it was there to be thrown away.
+	kill -0 "$repl_pid"
+	shell_settle
+	assert_equal "$status" 1
+	assert pane_has "^sockline: connect to 127\\.0\\.0\\.1 port $port \\(tcp\\) failed: "
+	assert [ ! -e "$T/leaked" ]
+	assert_shell_ran_nothing_else
+}

@@ -75,17 +75,32 @@ load helpers/tmux
 	assert_equal "$status" 0
 }
 
-@test "with bracketed paste turned on in inputrc a paste still sends one line per line" {
-	serve expect:'first\nsecond\n' expect-eof
-	printf 'set enable-bracketed-paste on\n' >"$T/inputrc.on"
-	PANE_INPUTRC="$T/inputrc.on" repl_to_peer
-	printf 'first\nsecond' >"$T/paste"
+@test "a paste that readline takes itself (inputrc binds bracketed-paste-begin) is data too, sent on Enter" {
+	serve expect:'first\nexit\n' touch:"$T/got" expect-eof
+	printf '"\\e[200~": bracketed-paste-begin\n' >"$T/inputrc.rl"
+	PANE_INPUTRC="$T/inputrc.rl" repl_to_peer
+	printf 'first\nexit' >"$T/paste"
 	tmux_ load-buffer "$T/paste"
 	tmux_ paste-buffer -p
-	# Readline holds a bracketed paste in the line until Enter.
-	wait_pane '^second$'
+	# Readline holds its paste in the line until Enter.
+	wait_pane '^exit$'
 	keys Enter
+	wait_until eval 'test -e "$T/got" || gone "$srv_pid"'
+	kill -0 "$repl_pid"
 	line exit
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "with bracketed paste turned off in inputrc, pasted lines are typed lines" {
+	serve expect:'first\n' expect-eof
+	printf 'set enable-bracketed-paste off\n' >"$T/inputrc.off"
+	PANE_INPUTRC="$T/inputrc.off" repl_to_peer
+	printf 'first\nexit\n' >"$T/paste"
+	tmux_ load-buffer "$T/paste"
+	tmux_ paste-buffer -p
+	wait_repl_exit
+	assert_equal "$status" 0
 	finish "$srv_pid"
 	assert_equal "$status" 0
 }

@@ -5,7 +5,7 @@
 
 load helpers/common
 
-@test "a unix datagram sender named with control bytes is shown with '?' in their place" {
+@test "a unix datagram sender named with control bytes is shown with them escaped" {
 	bg sl "$SOCKLINE" -v -l -U -u "$T/s"
 	wait_until test -S "$T/s"
 	python3 - "$T/s" <<-'EOF'
@@ -18,7 +18,7 @@ load helpers/common
 	wait_line "$T/sl.err" '^Connection received on @'
 	run grep -c $'[\x01-\x08\x0b-\x1f\x7f]' "$T/sl.err"
 	assert_output 0
-	run grep -F 'Connection received on @evil?[2J?name?' "$T/sl.err"
+	run grep -F 'Connection received on @evil\x1b[2J\aname\x7f' "$T/sl.err"
 	assert_success
 }
 

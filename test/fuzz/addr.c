@@ -116,16 +116,19 @@ unix_path(char *s, struct fdp *f)
 	struct peer		 p;
 	socklen_t		 len;
 	const uint8_t		*raw;
-	char			 back[sizeof(sun.sun_path) + 2], name[256];
+	char			 back[PEER_HOSTLEN], name[PEER_HOSTLEN + 32];
 	size_t			 n;
+	uint32_t		 cp;
+	int			 k, plain = 1;
 
 	if (addr_unix(s, &sun, &len) == 0) {
 		addr_unix_format(&sun, len, back, sizeof(back));
-		/* As typed, but with its control bytes shown as '?'. */
-		CHECK(strlen(back) == strlen(s));
+		/* As typed when it is printable ASCII (else escaped). */
 		for (n = 0; s[n] != '\0'; n++)
-			CHECK(back[n] == ((unsigned char)s[n] < 0x20 ||
-			    s[n] == 0x7f ? '?' : s[n]));
+			plain &= (unsigned char)s[n] >= 0x20 &&
+			    (unsigned char)s[n] < 0x7f;
+		if (plain)
+			CHECK(strcmp(back, s) == 0);
 	} else
 		CHECK(s[0] == '\0' || strlen(s) >= sizeof(sun.sun_path));
 	/* Whatever a peer bound to, with whatever length. */
@@ -137,9 +140,17 @@ unix_path(char *s, struct fdp *f)
 	memset(&p, 0, sizeof(p));
 	peer_set(&p, "unix", (struct sockaddr *)&sun, len);
 	CHECK(memchr(p.host, '\0', sizeof(p.host)) != NULL);
-	/* A peer names itself: nothing of that may act on a terminal. */
-	for (n = 0; p.host[n] != '\0'; n++)
-		CHECK((unsigned char)p.host[n] >= 0x20 && p.host[n] != 0x7f);
+	/*
+	 * A peer names itself: nothing of that may act on a terminal.  What
+	 * is left is valid UTF-8 with no control (C0, DEL, C1) and no mark
+	 * that reorders text.
+	 */
+	for (n = 0; p.host[n] != '\0'; n += (size_t)k) {
+		k = render_utf8(p.host + n, strlen(p.host + n), &cp);
+		CHECK(k > 0);
+		CHECK(cp >= 0x20 && cp != 0x7f && (cp < 0x80 || cp >= 0xa0));
+		CHECK(!render_bidi(cp));
+	}
 	peer_name(&p, name, sizeof(name));
 	peer_addr(&p, name, sizeof(name));
 	peer_short(&p, name, sizeof(name));

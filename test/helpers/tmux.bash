@@ -39,6 +39,57 @@ repl() {
 	repl_pid=$(cat "$(pane_dir)/pid")
 }
 
+# shell_repl ARGS...: like repl, but the pane runs an interactive bash
+# (no rc files, history in memory only) and `sockline ARGS` is typed
+# at its prompt, so whatever sockline leaves unread on the terminal
+# would really be run by a shell.  shell_settle waits for that shell.
+shell_repl() {
+	local inputrc=${PANE_INPUTRC:-$T/inputrc} cmd
+	mkdir -p "$(pane_dir)"
+	[ -e "$inputrc" ] || : >"$inputrc"
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$inputrc" -e PS1='shell$ ' \
+		-e XDG_STATE_HOME="$T/state" -e HISTFILE= \
+		bash --norc --noprofile -i || return 1
+	wait_pane '^shell\$ ' || return 1
+	# Job control off: a sockline stopped by SIGSTOP keeps the terminal
+	# (bash would take it back), and typed text waits for it there.
+	printf -v cmd '%q ' "$TOP/test/helpers/in-pane" "$(pane_dir)" \
+		"$SOCKLINE" "$@"
+	type_text "set +m; $cmd"
+	keys Enter
+	wait_file "$(pane_dir)/pid" || return 1
+	repl_pid=$(cat "$(pane_dir)/pid")
+}
+
+# shell_settle: once sockline has exited, has the pane's shell run
+# everything it was given and then write its history to
+# $T/shell.history; a leaked line would be run, and listed, first.
+shell_settle() {
+	wait_repl_exit || return 1
+	type_text "history >'$T/shell.history'; echo settled >'$T/settled'"
+	keys Enter
+	wait_file "$T/settled"
+}
+
+# assert_shell_ran_nothing_else: the shell's history holds only the
+# command that started sockline and shell_settle's.
+assert_shell_ran_nothing_else() {
+	local n
+	n=$(wc -l <"$T/shell.history")
+	[ "$n" -eq 2 ] || fail "the shell ran more than it was given: $(cat "$T/shell.history")"
+}
+
+# pane_input_queued: the pane's terminal holds input nobody has read.
+pane_input_queued() {
+	python3 -c 'import array, fcntl, os, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+n = array.array("i", [0])
+fcntl.ioctl(fd, termios.FIONREAD, n)
+sys.exit(0 if n[0] > 0 else 1)' "$(tmux_ display-message -p '#{pane_tty}')"
+}
+
 # repl_again: ends the pane's server, for a second run in one test.
 repl_again() {
 	tmux_ kill-server 2>/dev/null || true

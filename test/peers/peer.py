@@ -43,6 +43,9 @@ Other modes:
   --bind-only          bind a TCP port without listening (connects to it
                        are refused), write the port file, wait to be killed
   --peer-file F        (with --listen) write the client's "host port" to F
+  --full-backlog       listen with a backlog of 0 that a connection of its
+                       own fills, accept nothing: a connect to it hangs
+                       (the kernel drops its SYNs); wait to be killed
 """
 
 # No step waits forever: a wrong expectation fails the test, not hangs it.
@@ -307,6 +310,7 @@ def main():
     ap.add_argument("-6", dest="v6", action="store_true")
     ap.add_argument("--host")
     ap.add_argument("--bind-only", action="store_true")
+    ap.add_argument("--full-backlog", action="store_true")
     ap.add_argument("--peer-file")
     ap.add_argument("--udp", action="store_true")
     ap.add_argument("--unix")
@@ -323,6 +327,16 @@ def main():
         srv.bind((a.host or ("::1" if a.v6 else "127.0.0.1"), a.port))
         write_port_file(a.port_file, srv.getsockname()[1])
         time.sleep(3600)
+        return 0
+    if a.full_backlog:
+        host = a.host or ("::1" if a.v6 else "127.0.0.1")
+        srv = socket.socket(family, socket.SOCK_STREAM)
+        srv.bind((host, a.port))
+        srv.listen(0)
+        filler = socket.create_connection(srv.getsockname()[:2])
+        write_port_file(a.port_file, srv.getsockname()[1])
+        time.sleep(3600)
+        filler.close()
         return 0
     if a.listen:
         host = a.host or ("::1" if a.v6 else "127.0.0.1")
