@@ -148,13 +148,15 @@ FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
-FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
-FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/script.c \
-			src/replay.c src/buf.c
+FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c \
+			src/fsafe.c src/fswalk.c
+FUZZ_SRC_options=	src/options.c src/addr.c src/render.c src/escape.c \
+			src/script.c src/replay.c src/buf.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_replay=	src/replay.c src/script.c src/log.c src/render.c \
-			src/buf.c src/msg.c src/escape.c src/addr.c
-FUZZ_SRC_script=	src/script.c src/escape.c src/addr.c src/buf.c
+			src/buf.c src/msg.c src/escape.c src/addr.c \
+			src/fsafe.c src/fswalk.c
+FUZZ_SRC_script=	src/script.c src/escape.c src/addr.c src/render.c src/buf.c
 # options.c exits on a usage error; its target turns exit into a longjmp.
 FUZZ_EXTRA_options=	-include test/fuzz/noexit.h
 

@@ -44,7 +44,7 @@ check_config(const struct config *c)
 		CHECK(c->zero || c->port_hi == c->port);
 	}
 	if (!c->listen) {
-		CHECK(c->responder == RESP_NONE);
+		CHECK(c->responder == RESP_NONE || RESP_CHAT(c->responder));
 		CHECK(!c->keep_open && c->allow.n == 0 && c->deny.n == 0);
 		CHECK(c->port_file == NULL);
 	}
@@ -58,6 +58,14 @@ check_config(const struct config *c)
 		CHECK(!c->zero && !c->recv_only);
 	if (c->lockstep)
 		CHECK(!c->listen && !c->zero);
+	/* --script and --replay: a conversation on a stream, read at once. */
+	if (RESP_CHAT(c->responder))
+		CHECK(!c->udp && !c->zero && !c->lockstep &&
+		    c->chat_path != NULL && c->chat.name == c->chat_path);
+	else
+		CHECK(c->chat.n == 0 && c->chat.v == NULL);
+	if (c->replay_timing)
+		CHECK(c->responder == RESP_REPLAY);
 }
 
 int
