@@ -71,6 +71,15 @@ CHAT
 	[ "$stderr" = 'sockline: mail.chat:4: expected /^250 /, got end of stream' ]
 }
 
+@test "a line passed over, then the end of stream: both are in the message" {
+	printf 'send HELO me\\r\nexpect ^250\n' >s.chat
+	bg srv peer.py --listen --port-file "$T/srv.port" expect:'HELO me\r\n' send:'500 no\r\n' close
+	port=$(port_of "$T/srv.port")
+	run --separate-stderr "$SOCKLINE" --script s.chat 127.0.0.1 "$port"
+	assert_failure 1
+	[ "$stderr" = 'sockline: s.chat:2: expected /^250/, got "500 no", then end of stream' ]
+}
+
 @test "the file is named as given on the command line" {
 	smtp srv --close-after-greeting
 	mkdir sub

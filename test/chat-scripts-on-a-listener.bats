@@ -83,6 +83,17 @@ CHAT
 	[ "$(tail -n 1 sl.err)" = 'sockline: 1 client failed mx.chat' ]
 }
 
+@test "-k: a client that resets in the middle of its script counts as a failure" {
+	listen sl -k -v --script mx.chat
+	run peer.py --connect 127.0.0.1 --port "$port" expect:'220 mx.test ESMTP scripted\r\n' reset
+	assert_success
+	wait_line sl.err '^Dropped 127\.0\.0\.1 [0-9]+: '
+	kill -TERM "$sl_pid"
+	finish "$sl_pid"
+	[ "$status" -eq 1 ]
+	[ "$(tail -n 1 sl.err)" = 'sockline: 1 client failed mx.chat' ]
+}
+
 @test "-k: when every client passed, a signal ends the listener with 128+N as always" {
 	listen sl -k --script mx.chat
 	run smtp-client.py "$port"
