@@ -49,7 +49,7 @@ void
 chat_fail(struct chat *ch, const char *what)
 {
 	struct session	*s = ch->s;
-	char		 msg[1024];
+	char		 msg[2048];
 
 	snprintf(msg, sizeof(msg), "%s:%d: %s", ch->sc->name,
 	    ch->sc->v[ch->pc].line, what);
