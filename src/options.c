@@ -437,7 +437,7 @@ check_chat(const struct config *cfg)
 
 	if (cfg->replay_timing && cfg->responder != RESP_REPLAY)
 		usage_error("--replay-timing is for --replay");
-	if (!RESP_CHAT(cfg->responder))
+	if (!RESP_SCRIPTED(cfg->responder))
 		return;
 	if (cfg->udp || cfg->zero || cfg->lockstep)
 		usage_error("%s holds a conversation on a stream: not with %s",
@@ -472,7 +472,7 @@ check_modes(const struct config *cfg)
 			usage_error("-m is for listening (-l)");
 		if (cfg->allow.n > 0 || cfg->deny.n > 0)
 			usage_error("--allow and --deny are for listening (-l)");
-		if (cfg->responder != RESP_NONE && !RESP_CHAT(cfg->responder))
+		if (cfg->responder != RESP_NONE && !RESP_SCRIPTED(cfg->responder))
 			usage_error("--echo, --upper, --reply, -e and -c are "
 			    "for listening (-l)");
 	}
@@ -496,7 +496,7 @@ check_modes(const struct config *cfg)
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
 			    "to listen on as the host operand");
-		if (cfg->wait_ms >= 0 && !RESP_CHAT(cfg->responder))
+		if (cfg->wait_ms >= 0 && !RESP_SCRIPTED(cfg->responder))
 			usage_error("-w is a connect timeout: not with -l");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
@@ -667,7 +667,7 @@ options_parse(int argc, char **argv, struct config *cfg)
 		apply(&optdefs[i], optarg, cfg);
 	}
 	check_operands(cfg, argc - optind, argv + optind);
-	if (RESP_CHAT(cfg->responder)) {
+	if (RESP_SCRIPTED(cfg->responder)) {
 		load_chat(cfg);
 		/* A scripted client reads no keyboard: no prompt either. */
 		if (!cfg->listen)

@@ -311,7 +311,7 @@ respond_room(struct session *s, struct conn *c)
 		return c->resp != NULL && c->resp->child != NULL ?
 		    child_room(c->resp->child) : BUF_CHUNK;
 	/* A script holds what no expect has looked at yet. */
-	if (RESP_CHAT(cfg->responder) && c->resp != NULL &&
+	if (RESP_SCRIPTED(cfg->responder) && c->resp != NULL &&
 	    c->resp->chat != NULL && chat_room(c->resp->chat) == 0)
 		return 0;
 	return buf_room(&c->out, RESP_OUT_MAX);

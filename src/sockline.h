@@ -75,7 +75,7 @@ enum responder {
 /* The responders that start work as a client arrives, before it sends. */
 #define RESP_STARTS(r)	((r) >= RESP_EXEC)
 /* The ones that run a chat_script (script.c, replay.c, chat_run.c). */
-#define RESP_CHAT(r)	((r) == RESP_SCRIPT || (r) == RESP_REPLAY)
+#define RESP_SCRIPTED(r)	((r) == RESP_SCRIPT || (r) == RESP_REPLAY)
 
 /*
  * A chat script, or a session log compiled into one: the steps a peer's

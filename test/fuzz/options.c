@@ -44,7 +44,7 @@ check_config(const struct config *c)
 		CHECK(c->zero || c->port_hi == c->port);
 	}
 	if (!c->listen) {
-		CHECK(c->responder == RESP_NONE || RESP_CHAT(c->responder));
+		CHECK(c->responder == RESP_NONE || RESP_SCRIPTED(c->responder));
 		CHECK(!c->keep_open && c->allow.n == 0 && c->deny.n == 0);
 		CHECK(c->port_file == NULL);
 	}
@@ -59,7 +59,7 @@ check_config(const struct config *c)
 	if (c->lockstep)
 		CHECK(!c->listen && !c->zero);
 	/* --script and --replay: a conversation on a stream, read at once. */
-	if (RESP_CHAT(c->responder))
+	if (RESP_SCRIPTED(c->responder))
 		CHECK(!c->udp && !c->zero && !c->lockstep &&
 		    c->chat_path != NULL && c->chat.name == c->chat_path);
 	else
