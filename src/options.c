@@ -430,7 +430,7 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 
 /* --script and --replay: a conversation on a stream, and nothing else. */
 static void
-check_chat(const struct config *cfg)
+check_scripted(const struct config *cfg)
 {
 	const char	*name = cfg->responder == RESP_SCRIPT ? "--script" :
 			    "--replay";
@@ -476,7 +476,7 @@ check_modes(const struct config *cfg)
 			usage_error("--echo, --upper, --reply, -e and -c are "
 			    "for listening (-l)");
 	}
-	check_chat(cfg);
+	check_scripted(cfg);
 	if (cfg->unix_sock && (cfg->allow.n > 0 || cfg->deny.n > 0))
 		usage_error("--allow and --deny take IP addresses: not with -U");
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))

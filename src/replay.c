@@ -12,8 +12,9 @@
  * data had no newline there.  Only the first peer named in a log is
  * replayed; the other peers' records are left out.  A label is told
  * from data by its form ("[host:port] ", a unix path or "(unnamed)"),
- * and only in a listener's log: a client's data may start with anything.  Parsing is pure, so
- * test/fuzz/replay.c can feed it anything.
+ * and only in a listener's log: a client's data may start with
+ * anything.  Parsing is pure, so test/fuzz/replay.c can feed it
+ * anything.
  */
 
 #include <ctype.h>
