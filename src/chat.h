@@ -26,22 +26,22 @@ enum chat_state {
 };
 
 struct chat {
-	struct session			*s;
-	struct conn			*c;
-	const struct chat_script	*sc;
-	int				 pc;		/* the next step */
-	enum chat_state			 state;
-	int				 paused;	/* this send had its pause */
-	struct buf			 in;		/* received, not yet looked at */
-	int64_t				 in_ms;		/* when in last grew */
-	int				 eof;
-	size_t				 off;		/* CHAT_EXACT: bytes matched */
-	int				 got;		/* text came during the wait */
-	struct buf			 last;		/* the last of it */
-	struct buf			 line;		/* a line being matched */
-	struct ev_timer			 timer;		/* the wait or the pause */
-	struct ev_timer			 line_pause;	/* a partial line pausing */
-	struct ev_timer			 kick;		/* the first steps */
+	struct session		*s;
+	struct conn		*c;
+	const struct chat_script *sc;
+	int			 pc;		/* the next step */
+	enum chat_state		 state;
+	int			 paused;	/* this send had its pause */
+	struct buf		 in;		/* received, not looked at yet */
+	int64_t			 in_ms;		/* when in last grew */
+	int			 eof;
+	size_t			 off;		/* CHAT_EXACT: bytes matched */
+	int			 got;		/* text came during the wait */
+	struct buf		 last;		/* the last of it */
+	struct buf		 line;		/* a line being matched */
+	struct ev_timer		 timer;		/* the wait or the pause */
+	struct ev_timer		 line_pause;	/* a partial line pausing */
+	struct ev_timer		 kick;		/* the first steps */
 };
 
 /* chat_run.c */

@@ -72,7 +72,8 @@ void
 chat_wait_failed(struct chat *ch, int eof)
 {
 	const struct chat_step	*st = &ch->sc->v[ch->pc];
-	char			 want[SHOW_MAX * 4 + 16], got[SHOW_MAX * 4 + 16];
+	char			 want[SHOW_MAX * 4 + 16];
+	char			 got[SHOW_MAX * 4 + 16];
 	char			 msg[sizeof(want) + sizeof(got) + 64], t[32];
 
 	describe(st, want, sizeof(want));

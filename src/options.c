@@ -472,7 +472,8 @@ check_modes(const struct config *cfg)
 			usage_error("-m is for listening (-l)");
 		if (cfg->allow.n > 0 || cfg->deny.n > 0)
 			usage_error("--allow and --deny are for listening (-l)");
-		if (cfg->responder != RESP_NONE && !RESP_SCRIPTED(cfg->responder))
+		if (cfg->responder != RESP_NONE &&
+		    !RESP_SCRIPTED(cfg->responder))
 			usage_error("--echo, --upper, --reply, -e and -c are "
 			    "for listening (-l)");
 	}

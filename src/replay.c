@@ -36,7 +36,7 @@ enum role {
 struct parse {
 	struct chat_script	*sc;
 	enum role		 role;
-	char			 peer[PEER_HOSTLEN + 16];	/* "" if none yet */
+	char			 peer[PEER_HOSTLEN + 16]; /* "": none yet */
 	int64_t			 last_ms;	/* the previous record's time */
 	int			 records;
 	int			 timing;

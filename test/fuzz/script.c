@@ -55,10 +55,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(sc.n == 0 && sc.v == NULL);
 	} else {
 		for (k = 0; k < sc.n; k++) {
-			CHECK(sc.v[k].line >= 1 && (size_t)sc.v[k].line <= lines);
+			CHECK(sc.v[k].line >= 1 &&
+			    (size_t)sc.v[k].line <= lines);
 			CHECK(k == 0 || sc.v[k].line > sc.v[k - 1].line);
 			if (sc.v[k].op == CHAT_EXPECT)
-				CHECK(sc.v[k].re != NULL && sc.v[k].text != NULL);
+				CHECK(sc.v[k].re != NULL &&
+				    sc.v[k].text != NULL);
 			if (sc.v[k].op == CHAT_SEND)
 				CHECK(sc.v[k].text != NULL);
 		}
