@@ -32,7 +32,7 @@ struct chat {
 	int			 pc;		/* the next step */
 	enum chat_state		 state;
 	int			 paused;	/* this send had its pause */
-	struct buf		 in;		/* received, not looked at yet */
+	struct buf		 in;		/* received, not yet read */
 	int64_t			 in_ms;		/* when in last grew */
 	int			 eof;
 	size_t			 off;		/* CHAT_EXACT: bytes matched */
