@@ -113,6 +113,16 @@ CHAT
 	printf 'a\\b\r\n\nend' | cmp - got
 }
 
+@test "-C makes the newline a send adds, and its own line ends, CRLF" {
+	printf 'send one\\ntwo\nclose\n' >s.chat
+	bg srv peer.py --listen --port-file "$T/srv.port" recv-all:"$T/got"
+	port=$(port_of "$T/srv.port")
+	run "$SOCKLINE" -C --script s.chat 127.0.0.1 "$port"
+	assert_success
+	finish "$srv_pid"
+	printf 'one\r\ntwo\r\n' | cmp - got
+}
+
 @test "close ends the script and the connection at once; later steps never run" {
 	printf 'send first\nclose\nsend never\n' >s.chat
 	bg srv peer.py --listen --port-file "$T/srv.port" recv-all:"$T/got"
