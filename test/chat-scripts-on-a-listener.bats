@@ -115,3 +115,13 @@ CHAT
 	finish "$cl_pid"
 	[ "$status" -eq 0 ]
 }
+
+@test "a script runs over TLS as over plain TCP: a python TLS client sees the plaintext conversation" {
+	printf 'send hello\nexpect ^bye$\nsend ok\n' >tls.chat
+	listen sl --tls --tls-cert-out "$T/ca.pem" --script tls.chat
+	run timeout 20 tls-peer.py --connect 127.0.0.1 --port "$port" --ca "$T/ca.pem" \
+		expect:'hello\n' send:'bye\n' expect:'ok\n' expect-close-notify
+	assert_success
+	finish "$sl_pid"
+	[ "$status" -eq 0 ]
+}
