@@ -188,6 +188,10 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 		}
 		child_input(r->child, p, n);
 		return;
+	case RESP_BROKER:
+	case RESP_CHAT:
+		broker_stream(s, c, p, n);
+		return;
 	case RESP_SCRIPT:
 	case RESP_REPLAY:
 		if ((r = resp_of(s, c)) == NULL ||
@@ -207,6 +211,14 @@ oom:
 	session_fail(s, "out of memory");
 }
 
+/* Whether a client is handed over (as NULL, 0) as soon as it arrives. */
+int
+respond_starts(const struct config *cfg)
+{
+	return is_exec(cfg) || cfg->responder == RESP_BROKER ||
+	    cfg->responder == RESP_CHAT || RESP_SCRIPTED(cfg->responder);
+}
+
 /* The client will send no more: a pending partial message is answered,
  * and a program sees the end of its input. */
 void
@@ -214,6 +226,8 @@ respond_stream_eof(struct session *s, struct conn *c)
 {
 	struct resp	*r = c->resp;
 
+	if (s->cfg->responder == RESP_BROKER || s->cfg->responder == RESP_CHAT)
+		broker_eof(s, c);
 	if (r == NULL)
 		return;
 	if (r->partial) {
@@ -251,6 +265,10 @@ respond_dgram(struct session *s, struct conn *c, struct sender *sd,
 		e = respond_send_dgram(s, c, &sd->peer, cfg->reply,
 		    cfg->reply_len);
 		break;
+	case RESP_BROKER:
+	case RESP_CHAT:
+		/* Streams only (options.c). */
+		return;
 	case RESP_EXEC:
 	case RESP_SHELL:
 		if (sd->resp == NULL) {
@@ -310,6 +328,8 @@ respond_room(struct session *s, struct conn *c)
 	if (is_exec(cfg))
 		return c->resp != NULL && c->resp->child != NULL ?
 		    child_room(c->resp->child) : BUF_CHUNK;
+	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
+		return broker_room(s, c);
 	/* A script holds what no expect has looked at yet. */
 	if (RESP_SCRIPTED(cfg->responder) && c->resp != NULL &&
 	    c->resp->chat != NULL && chat_room(c->resp->chat) == 0)
@@ -341,6 +361,8 @@ respond_busy(const struct conn *c)
 void
 respond_update(struct conn *c)
 {
+	if (c->session->relay_paused)
+		broker_update(c);
 	if (c->resp != NULL && c->resp->child != NULL)
 		child_update(c->resp->child);
 }
@@ -350,6 +372,8 @@ respond_conn_free(struct session *s, struct conn *c)
 {
 	struct resp	*r = c->resp;
 
+	if (s->cfg->responder == RESP_BROKER || s->cfg->responder == RESP_CHAT)
+		broker_conn_free(s, c);
 	if (r == NULL)
 		return;
 	ev_timer_stop(s->ev, &r->pause);

@@ -421,7 +421,7 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
-	if (kind == CONN_STREAM && RESP_STARTS(s->cfg->responder))
+	if (kind == CONN_STREAM && respond_starts(s->cfg))
 		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
@@ -1148,6 +1148,7 @@ session_free(struct session *s)
 	dgram_free_senders(s);
 	children_kill();
 	buf_free(&s->staged);
+	buf_free(&s->relay_later);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
 	ev_timer_stop(s->ev, &s->ls_pause);
