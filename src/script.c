@@ -15,6 +15,7 @@
  * anything; chat_run.c runs what it builds.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -101,6 +102,106 @@ ends_in_c(const char *s, size_t n)
 	return k % 2 == 1;
 }
 
+/*
+ * glibc's regcomp(3) copies a repeated part of a pattern for each
+ * repetition, and the copies of nested or stacked repetitions multiply:
+ * "((((a)+)+)+)..." twenty deep, or "a{255}{255}{255}", take gigabytes.
+ * A script's pattern is refused when that product, summed over the
+ * pattern, would pass RE_COPIES_MAX; a bracket expression, an escaped
+ * character or any other character counts as one.
+ */
+#define RE_COPIES_MAX	2048
+#define RE_DEPTH_MAX	32
+
+/* The repetition at *pp ("*", "{2,5}"...): its factor, 0 if none. */
+static double
+repeat_factor(const char **pp)
+{
+	const char	*p = *pp;
+	double		 m = 0, n = -1;
+
+	if (*p == '*' || *p == '+' || *p == '?') {
+		*pp = p + 1;
+		return 2;
+	}
+	if (*p != '{' || !isdigit((unsigned char)p[1]))
+		return 0;
+	for (p++; isdigit((unsigned char)*p); p++)
+		m = m * 10 + (*p - '0');
+	if (*p == ',')
+		for (n = 0, p++; isdigit((unsigned char)*p); p++)
+			n = n * 10 + (*p - '0');
+	if (*p != '}')
+		return 0;
+	*pp = p + 1;
+	return (n > m ? n : m) + 1;
+}
+
+/* The end of the bracket expression that starts at p ("[a-z]"). */
+static const char *
+bracket_end(const char *p)
+{
+	char	close;
+
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	for (; *p != '\0' && *p != ']'; p++) {
+		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+			close = p[1];
+			for (p += 2; *p != '\0' && !(p[0] == close &&
+			    p[1] == ']'); p++)
+				;
+			if (*p == '\0')
+				return p;
+			p++;
+		}
+	}
+	return *p == ']' ? p + 1 : p;
+}
+
+static int
+re_too_big(const char *p)
+{
+	double	sum[RE_DEPTH_MAX + 1], last = 0, f;
+	int	depth = 0;
+
+	sum[0] = 0;
+	while (*p != '\0') {
+		if ((f = repeat_factor(&p)) > 0) {
+			sum[depth] += last * (f - 1);
+			last *= f;
+		} else if (*p == '(') {
+			if (depth == RE_DEPTH_MAX)
+				return 1;
+			sum[++depth] = 0;
+			last = 0;
+			p++;
+		} else if (*p == ')' && depth > 0) {
+			last = sum[depth--];
+			sum[depth] += last;
+			p++;
+		} else if (*p == '|' || *p == '^' || *p == '$') {
+			last = 0;
+			p++;
+		} else {
+			p = *p == '[' ? bracket_end(p) :
+			    p + (*p == '\\' && p[1] != '\0' ? 2 : 1);
+			last = 1;
+			sum[depth] += 1;
+		}
+		if (sum[depth] > RE_COPIES_MAX)
+			return 1;
+	}
+	while (depth > 0) {
+		sum[depth - 1] += sum[depth];
+		depth--;
+	}
+	return sum[0] > RE_COPIES_MAX;
+}
+
 /* One step's argument into st; -1 with the reason in err. */
 static int
 set_arg(struct chat_step *st, char *arg, char *err, size_t errlen)
@@ -122,6 +223,13 @@ set_arg(struct chat_step *st, char *arg, char *err, size_t errlen)
 		if (n == 0) {
 			snprintf(err, errlen, "expect needs a regular "
 			    "expression");
+			return -1;
+		}
+		if (re_too_big(arg)) {
+			snprintf(err, errlen, "regular expression /%.60s%s/ "
+			    "too large: its repetitions would make more than "
+			    "%d copies", arg, n > 60 ? "..." : "",
+			    RE_COPIES_MAX);
 			return -1;
 		}
 		if ((st->text = strdup(arg)) == NULL ||

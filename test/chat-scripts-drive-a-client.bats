@@ -188,6 +188,7 @@ sleep soon|sleep soon: not a number of seconds
 sleep|sleep needs a number of seconds
 expect-eof now|expect-eof takes no argument
 close now|close takes no argument
+expect (a+)+{9}{9}{9}|regular expression /(a+)+{9}{9}{9}/ too large: its repetitions would make more than 2048 copies
 ROWS
 	printf 'send ok\nclose\n' >good.chat
 	run "$SOCKLINE" --script good.chat 127.0.0.1 "$port"
