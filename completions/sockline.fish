@@ -8,7 +8,8 @@ function __sockline_operands
         output source-port quit-after source wait allow deny history \
         port-file prompt reply replay script tls-alpn tls-ca tls-cert \
         tls-cert-out tls-ciphers tls-client-ca tls-key tls-max tls-min \
-        tls-name tls-pin proxy-protocol
+        tls-name tls-pin tls-keylog starttls proxy-protocol \
+        proxy proxy-auth proxy-ca proxy-server
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -23,7 +24,7 @@ function __sockline_operands
             contains -- (string sub -s 3 -- $t) $long_with_arg; and set skip 1
         else if string match -qr -- '^-[^-]' $t
             # Short options, maybe bundled: -lvp 80, -ofile.
-            string match -qr -- '^-[^bcdeimopqsw]*[bcdeimopqsw]$' $t; and set skip 1
+            string match -qr -- '^-[^bcdeimopqswX]*[bcdeimopqswX]$' $t; and set skip 1
         else if not string match -q -- '-*' $t
             set n (math $n + 1)
         end
@@ -36,7 +37,7 @@ function __sockline_unix
     for t in (commandline -opc)[2..-1]
         test "$t" = --; and return 1
         test "$t" = --unix; and return 0
-        string match -qr -- '^-[^-bcdeimopqsw]*U' $t; and return 0
+        string match -qr -- '^-[^-bcdeimopqswX]*U' $t; and return 0
     end
     return 1
 end
@@ -55,8 +56,8 @@ function __sockline_listen_port
                 set p 1
             case '--*'
             case '-*'
-                string match -qr -- '^-[^-bcdeimopqsw]*l' $t; and set l 1
-                string match -qr -- '^-[^-bcdeimopqsw]*p' $t; and set p 1
+                string match -qr -- '^-[^-bcdeimopqswX]*l' $t; and set l 1
+                string match -qr -- '^-[^-bcdeimopqswX]*p' $t; and set p 1
         end
     end
     test $l = 1 -a $p = 1
@@ -134,9 +135,17 @@ complete -c sockline -l tls-max -x -a '1.2 1.3' -d 'TLS: newest version'
 complete -c sockline -l tls-min -x -a '1.2 1.3' -d 'TLS: oldest version'
 complete -c sockline -l tls-name -x -a '(__fish_print_hostnames)' -d 'TLS client: the name to check and send as SNI'
 complete -c sockline -l tls-pin -x -a 'sha256:' -d 'TLS client: accept only this key (sha256:BASE64)'
+complete -c sockline -l tls-keylog -r -F -d 'TLS: append the session keys to FILE (NSS key log)'
+complete -c sockline -l starttls -x -a 'smtp lmtp imap pop3 ftp nntp sieve xmpp postgres ldap' -d 'TLS after the plaintext dialogue of PROTO'
 
 # The operands: a socket path with -U; else a host, then a port (with
 # -l -p PORT, a host alone).
 complete -c sockline -n '__sockline_unix; and test (__sockline_operands) = 0' -F
 complete -c sockline -n 'not __sockline_unix; and test (__sockline_operands) = 0' -a '(__fish_print_hostnames)'
 complete -c sockline -n 'not __sockline_unix; and not __sockline_listen_port; and test (__sockline_operands) = 1' -a '(__sockline_services)'
+complete -c sockline -s X -x -a '4 5 connect' -d 'Kind of --proxy HOST[:PORT]'
+complete -c sockline -l proxy -x -a 'socks4:// socks4a:// socks5:// socks5h:// http:// https://' -d 'Connect through a proxy'
+complete -c sockline -l proxy-auth -x -d 'Proxy credentials USER:PASS'
+complete -c sockline -l proxy-ca -r -F -d 'https proxy: trust these CAs'
+complete -c sockline -l proxy-insecure -d 'https proxy: do not verify it'
+complete -c sockline -l proxy-server -x -a 'http socks5' -d 'Listen -k: be a proxy'

@@ -107,6 +107,29 @@ struct chat_script {
 };
 
 /*
+ * --proxy (design item 20): the proxy's kind, address and credentials,
+ * parsed once by proxy_url.c.  The credentials are never printed.
+ */
+enum proxy_kind {
+	PROXY_NONE,
+	PROXY_SOCKS4,		/* socks4://: IPv4 resolved here */
+	PROXY_SOCKS4A,		/* socks4a://: names resolved by the proxy */
+	PROXY_SOCKS5,		/* socks5://: resolved here */
+	PROXY_SOCKS5H,		/* socks5h://: names resolved by the proxy */
+	PROXY_HTTP,		/* http://: CONNECT */
+	PROXY_HTTPS		/* https://: CONNECT over TLS to the proxy */
+};
+#define PROXY_FIELD	256
+struct proxy_url {
+	enum proxy_kind	 kind;
+	char		 host[PROXY_FIELD];	/* no brackets */
+	uint16_t	 port;
+	int		 auth;			/* user (and pass) given */
+	char		 user[PROXY_FIELD];	/* percent-decoded */
+	char		 pass[PROXY_FIELD];
+};
+
+/*
  * Everything the command line said, filled once by options.c and then
  * passed down as const.  Times are in milliseconds; -1 means "not given".
  */
@@ -181,10 +204,24 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+	const char	*tls_keylog;	/* --tls-keylog FILE */
+	const char	*starttls_arg;	/* --starttls PROTO, as given */
+	int		 starttls;	/* and its stls_proto(); 0: none */
 
 	/* PROXY protocol (design item 22). */
 	int		 proxy_protocol;	/* --proxy-protocol: 1 or 2 */
 	int		 accept_proxy;	/* --accept-proxy-protocol */
+	int		 tls_for_proxy;	/* this config checks the proxy */
+
+	/* Proxies (design item 20). */
+	const char	*proxy;		/* --proxy URL|HOST[:PORT], as given */
+	const char	*proxy_type;	/* -X 4|5|connect */
+	const char	*proxy_auth;	/* --proxy-auth USER:PASS */
+	const char	*proxy_ca;	/* --proxy-ca FILE|DIR */
+	int		 proxy_insecure; /* --proxy-insecure */
+	const char	*proxy_server_arg; /* --proxy-server http|socks5 */
+	enum proxy_kind	 proxy_server;	/* PROXY_HTTP or PROXY_SOCKS5 */
+	struct proxy_url purl;		/* --proxy, parsed */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -194,6 +231,45 @@ struct config {
 /* options.c */
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
+
+/*
+ * starttls.c: the client's STARTTLS dialogue, pure (design item 19).
+ * Protocols are numbered from 1 (stls_proto(), -1 if unknown).
+ */
+#define STLS_MORE	0
+#define STLS_DONE	1
+#define STLS_FAIL	2
+#define STLS_REPLY_MAX	(64 * 1024)
+#define STLS_LINE_MAX	4096
+struct stls {
+	int		 proto;
+	int		 step;
+	int		 sent;		/* this step's command went out */
+	char		 name[300];	/* EHLO's argument, XMPP's to= */
+	char		 why[512];
+};
+struct stls_reply {
+	int		 ok;		/* the reply means yes */
+	int		 offers;	/* it names STARTTLS among capabilities */
+	int		 code;		/* a numeric code, -1 if malformed */
+};
+int		 stls_proto(const char *);
+const char	*stls_proto_name(int);
+void		 stls_init(struct stls *, int, const char *, int);
+size_t		 stls_command(struct stls *, char *, size_t);
+size_t		 stls_parse(int, int, const char *, size_t,
+		    struct stls_reply *);
+int		 stls_feed(struct stls *, const char *, size_t, size_t *);
+void		 stls_escape(const char *, size_t, char *, size_t);
+
+/* starttls_srv.c: a listener's side of STARTTLS (smtp, imap, pop3). */
+struct buf;
+#define STLS_SRV_MORE		0
+#define STLS_SRV_UPGRADE	1
+#define STLS_SRV_CLOSE		2
+int		 stls_srv_proto(int);
+int		 stls_srv_greeting(int, struct buf *);
+int		 stls_srv_line(int, const char *, size_t, struct buf *);
 
 /* tlsopts.c: TLS option values, parsed without OpenSSL. */
 int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
@@ -413,6 +489,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	struct hs		*hs;		/* its I/O changes: hands off */
+	int			 upgraded;	/* STARTTLS made it TLS */
+	int			 stls_proto;	/* by /starttls PROTO */
 	struct buf		 chat_line;	/* --chat: not yet relayed */
 	/* -vv, a stream: bytes each way, [ZC_NONE] read/written by us, the
 	 * rest by splice(2) or (in, when zc_in_kind is ZC_FILE) sendfile(2). */
@@ -442,7 +521,8 @@ struct session;
 enum front_event {
 	FE_PEER_UP,		/* a peer connected (or first sent) */
 	FE_PEER_DOWN,		/* a peer closed its side */
-	FE_PEER_GONE		/* a peer left the list of peers */
+	FE_PEER_GONE,		/* a peer left the list of peers */
+	FE_PEER_TLS		/* a peer's connection is now TLS */
 };
 
 /*
@@ -535,6 +615,8 @@ int		 log_open(const struct config *);
 int		 log_escape(struct buf *, const char *, size_t);
 void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
+void		 log_note(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 int		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
@@ -625,6 +707,13 @@ int		 session_peers(struct session *, const struct peer **, int);
 int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
+
+/* session_tls.c: /starttls, /tls and /cert on a live connection. */
+struct conn	*session_stream(struct session *, int);
+int		 session_peer_upgraded(struct session *, int);
+int		 session_starttls(struct session *, int, int, char *, size_t);
+int		 session_tls_lines(struct session *, int, int,
+		    void (*)(void *, const char *), void *, char *, size_t);
 
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
@@ -730,6 +819,8 @@ struct hs {
 struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
+void		 hs_release(struct hs *);
+int		 hs_run(struct ev *, struct conn_io *, long, char *, size_t);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
 struct tls_accepts {
@@ -745,6 +836,9 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+const char	*stls_hello(const struct config *, int, char *, size_t);
+const char	*stls_hello_for(const struct config *, int, int, char *,
+		    size_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,
@@ -817,6 +911,105 @@ int		 lockstep_eof(struct session *);
 
 /* probe.c: -z. */
 int		 probe_main(const struct config *);
+
+/* proxy_url.c: --proxy's argument, -X and --proxy-auth (pure). */
+int		 proxy_url_parse(const char *, const char *, const char *,
+		    struct proxy_url *, char *, size_t);
+int		 proxy_auth_check(const struct proxy_url *, char *, size_t);
+const char	*proxy_kind_name(enum proxy_kind);
+const char	*proxy_label(const struct proxy_url *, char *, size_t);
+
+/*
+ * proxy_msg.c: the client's requests and the parsers of the proxy's
+ * replies (pure).  A target is an address (family AF_INET or AF_INET6)
+ * or, with family AF_UNSPEC, a name the proxy resolves.
+ */
+struct proxy_target {
+	int		 family;
+	uint8_t		 addr[16];
+	const char	*name;		/* the host operand, as given */
+	uint16_t	 port;
+};
+struct proxy_reply {
+	int		 ok;
+	int		 code;		/* method, status or HTTP code */
+	size_t		 len;		/* bytes the reply took */
+	char		 why[160];	/* when not ok, or not a reply */
+};
+/* The replies a client waits for. */
+#define PXS_S5_METHOD	1
+#define PXS_S5_AUTH	2
+#define PXS_S5_CONNECT	3
+#define PXS_S4_CONNECT	4
+#define PXS_HTTP	5
+/* Room for any request the client sends. */
+#define PROXY_REQ_MAX	(4 * PROXY_FIELD + 64 + 2 * PROXY_FIELD)
+size_t		 proxy_base64(const unsigned char *, size_t, char *);
+size_t		 proxy_socks5_hello(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_auth(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_connect(const struct proxy_target *,
+		    unsigned char *);
+size_t		 proxy_socks4_connect(const struct proxy_url *,
+		    const struct proxy_target *, unsigned char *);
+size_t		 proxy_http_connect(const struct proxy_url *,
+		    const struct proxy_target *, char *, size_t);
+const char	*proxy_socks5_reason(int);
+int		 proxy_reply(int, const unsigned char *, size_t,
+		    struct proxy_reply *);
+
+/*
+ * conn_proxy.c: the tunnel's dialogue as a conn_io handshake.  over is
+ * the connection to the proxy (plain, or TLS for https://); once the
+ * handshake is done proxy_io_take() gives it back, now a tunnel.
+ */
+int		 conn_proxy_new(struct conn_io *, const struct conn_io *,
+		    const struct config *, const struct proxy_target *,
+		    char *, size_t);
+void		 conn_proxy_take(struct conn_io *);
+
+/* proxy_req.c: what a --proxy-server's client asks (pure). */
+struct proxy_request {
+	size_t		 len;		/* bytes the request took */
+	int		 code;		/* refused: the SOCKS5 code, HTTP status */
+	int		 methods;	/* greeting: 1 none, 2 user/password */
+	int		 has_cred;
+	char		 cred[2 * PROXY_FIELD + 2];	/* "user:pass" */
+	char		 host[PROXY_FIELD];
+	uint16_t	 port;
+	char		 why[96];
+};
+#define PRQ_S5_HELLO	1
+#define PRQ_S5_AUTH	2
+#define PRQ_S5_CONNECT	3
+#define PRQ_HTTP	4
+int		 proxy_request(int, const unsigned char *, size_t,
+		    struct proxy_request *);
+size_t		 proxy_socks5_answer(int, const struct sockaddr *,
+		    unsigned char *);
+size_t		 proxy_http_answer(int, char *, size_t);
+
+/* proxy_relay.c: one direction of a --proxy-server tunnel. */
+struct relay_dir {
+	int		 pipe[2];	/* -1: none yet */
+	size_t		 inpipe;
+	size_t		 cap;		/* the pipe's size */
+	char		*buf;		/* no splice: a buffer instead */
+	size_t		 off, len;
+	int		 eof;		/* the sender ended */
+	int		 done;		/* and that was passed on */
+	int		 nosplice;
+	unsigned long long bytes;
+};
+void		 relay_dir_init(struct relay_dir *);
+void		 relay_dir_free(struct relay_dir *);
+int		 relay_pass(struct relay_dir *, int, int, int *, const char **);
+
+/* proxy_serve.c: -l -k --proxy-server. */
+int		 proxy_serve_main(const struct config *);
+
+/* connect_proxy.c: --proxy, the tunnel before the session. */
+int		 proxy_connect(const struct config *, struct ev *,
+		    struct conn_io *, struct sockaddr_storage *, socklen_t *);
 
 /* connect.c and listen.c: the two modes; each returns an exit status. */
 int		 connect_main(const struct config *);

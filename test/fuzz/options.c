@@ -79,20 +79,27 @@ check_config(const struct config *c)
 		if (c->unix_sock && !c->listen)
 			CHECK(c->tls_name != NULL || c->tls_pin != NULL ||
 			    c->insecure);
-	} else
+	} else if (!c->interactive || c->batch || c->zero || c->udp)
+		/* Without --tls they wait for /starttls: at the prompt only
+		 * (the fuzzer's stdin is never a terminal). */
 		CHECK(c->tls_name == NULL && c->tls_ca == NULL &&
 		    c->tls_pin == NULL && !c->insecure && c->tls_min == 0 &&
 		    c->tls_max == 0 && c->tls_cert == NULL &&
-		    c->tls_alpn == NULL && c->tls_cert_out == NULL);
+		    c->tls_alpn == NULL && c->tls_cert_out == NULL &&
+		    c->tls_keylog == NULL);
+	if (c->starttls > 0)
+		CHECK(c->tls && !c->udp && !c->zero);
+	if (c->starttls > 0 && c->listen)
+		CHECK(stls_srv_proto(c->starttls));
 	if (c->listen)
 		CHECK(c->tls_name == NULL && c->tls_pin == NULL &&
 		    !c->insecure);
 	else
 		CHECK(c->tls_client_ca == NULL && c->tls_cert_out == NULL);
-	/* -w on a listener bounds a TLS handshake, a PROXY header or
-	 * a script's waits. */
+	/* -w on a listener bounds a TLS handshake, a PROXY header, a
+	 * proxy client's request or a script's waits. */
 	if (c->listen && !c->tls && !c->accept_proxy &&
-	    !RESP_SCRIPTED(c->responder))
+	    c->proxy_server_arg == NULL && !RESP_SCRIPTED(c->responder))
 		CHECK(c->wait_ms < 0);
 	/* Relays: stream listeners that serve many; PROXY headers: TCP,
 	 * sent by a client, required by a listener. */
