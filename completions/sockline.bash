@@ -15,7 +15,7 @@ _sockline_takes_arg()
 	case $1 in
 	--backlog|--sh-exec|--delay|--exec|--idle-timeout|--max-conns|\
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
-	--history|--port-file|--prompt|--reply|\
+	--history|--port-file|--prompt|--reply|--replay|--script|\
 	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
 	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin|\
 	--proxy|--proxy-auth|--proxy-ca|--proxy-server|\
@@ -58,7 +58,8 @@ _sockline()
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
 	    --deny --echo --history --interactive --lockstep --no-commands --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
-	    --reply --send-only --timestamps --upper --tls --ssl --insecure
+	    --replay --replay-timing --reply --script --send-only
+	    --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
 	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
 	    --tls-pin --tls-keylog --starttls --accept-proxy-protocol --broker
@@ -136,8 +137,9 @@ _sockline()
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi
 		;;
-	-o|--output|--history|--port-file|--tls-ca|--tls-cert|--tls-cert-out|\
-	--tls-client-ca|--tls-key|--tls-keylog|--proxy-ca)
+	-o|--output|--history|--port-file|--replay|--script|--tls-ca|\
+	--tls-cert|--tls-cert-out|--tls-client-ca|--tls-key|--tls-keylog|\
+	--proxy-ca)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;

@@ -6,9 +6,9 @@
 function __sockline_operands
     set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
-        port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
-        tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin \
-        tls-keylog starttls proxy-protocol \
+        port-file prompt reply replay script tls-alpn tls-ca tls-cert \
+        tls-cert-out tls-ciphers tls-client-ca tls-key tls-max tls-min \
+        tls-name tls-pin tls-keylog starttls proxy-protocol \
         proxy proxy-auth proxy-ca proxy-server
     set -l n 0
     set -l skip 0
@@ -111,7 +111,10 @@ complete -c sockline -l port-file -r -F -d 'Write the bound port to FILE'
 complete -c sockline -l prompt -x -d 'The prompt text'
 complete -c sockline -l raw -d 'Show control bytes from the peer unescaped'
 complete -c sockline -l recv-only -d 'Only receive'
+complete -c sockline -l replay -r -F -d 'Play the other side of an -o session log'
+complete -c sockline -l replay-timing -d "--replay: keep the log's pauses before each send"
 complete -c sockline -l reply -x -d 'Answer each message with TEXT'
+complete -c sockline -l script -r -F -d 'Run a chat script with the peer'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'

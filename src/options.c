@@ -50,7 +50,10 @@ enum {
 	LONG_DENY,
 	LONG_ECHO,
 	LONG_LOCKSTEP,
+	LONG_REPLAY,
+	LONG_REPLAY_TIMING,
 	LONG_REPLY,
+	LONG_SCRIPT,
 	LONG_UPPER,
 	/* The interactive front end. */
 	LONG_BATCH,
@@ -152,7 +155,7 @@ static const struct optdef optdefs[] = {
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
 	  "status lines on stderr; -vv: bytes and path per connection, TLS chain" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
-	  "connect timeout (also --lockstep replies, TLS handshakes)" },
+	  "connect timeout; also --lockstep, --script waits, TLS" },
 	{ 'X', NULL, "TYPE", OPT_STR, F(proxy_type), 0, 0,
 	  "--proxy HOST[:PORT]'s kind: 4, 5 (default) or connect" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
@@ -205,8 +208,15 @@ static const struct optdef optdefs[] = {
 	  "interactive: show control bytes from the peer unescaped" },
 	{ LONG_RECV_ONLY, "recv-only", NULL, OPT_FLAG, F(recv_only), 0, 0,
 	  "only receive: never read input or send" },
+	{ LONG_REPLAY, "replay", "LOG", OPT_RESPONDER, 0, RESP_REPLAY, 0,
+	  "play the other side of an -o session LOG, as recorded" },
+	{ LONG_REPLAY_TIMING, "replay-timing", NULL, OPT_FLAG,
+	  F(replay_timing), 0, 0, "--replay: keep the log's pauses before "
+	  "each send" },
 	{ LONG_REPLY, "reply", "TEXT", OPT_RESPONDER, 0, RESP_REPLY, 0,
 	  "listen: answer each message with TEXT (\\n \\r \\t \\\\ \\xHH)" },
+	{ LONG_SCRIPT, "script", "FILE", OPT_RESPONDER, 0, RESP_SCRIPT, 0,
+	  "run a chat script (send, expect, ...) with the peer" },
 	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
 	  "only send: discard what the peer sends" },
 	{ LONG_SSL, "ssl", NULL, OPT_FLAG, F(tls), 0, 0,
@@ -379,7 +389,8 @@ static void
 set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 {
 	static const char	*names[] = { NULL, "--echo", "--upper",
-				    "--reply", "-e", "-c", "--broker", "--chat" };
+				    "--reply", "-e", "-c", "--broker", "--chat",
+				    "--script", "--replay" };
 	char			 err[128], *text;
 	char			**argv;
 	size_t			 len;
@@ -418,8 +429,40 @@ set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 		argv[2] = (char *)arg;
 		cfg->exec_argv = argv;
 		break;
+	case RESP_SCRIPT:
+	case RESP_REPLAY:
+		cfg->chat_path = arg;
+		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * --script and --replay: the file is read and checked now, so that a
+ * mistake in it is a usage error before any socket.
+ */
+static void
+load_chat(struct config *cfg)
+{
+	char	*text, err[512];
+	size_t	 len;
+	int	 e;
+
+	if (chat_read_file(cfg->chat_path, &text, &len, err,
+	    sizeof(err)) == -1)
+		usage_error("%s %s", cfg->responder == RESP_SCRIPT ?
+		    "--script" : "--replay", err);
+	if (cfg->responder == RESP_SCRIPT)
+		e = script_parse(cfg->chat_path, text, len, &cfg->chat, err,
+		    sizeof(err));
+	else
+		e = replay_parse(cfg->chat_path, text, len, cfg->listen,
+		    cfg->replay_timing, &cfg->chat, err, sizeof(err));
+	free(text);
+	if (e == -1) {
+		fprintf(stderr, "sockline: %s\n", err);
+		exit(EXIT_USAGE);
 	}
 }
 
@@ -522,6 +565,25 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* --script and --replay: a conversation on a stream, and nothing else. */
+static void
+check_scripted(const struct config *cfg)
+{
+	const char	*name = cfg->responder == RESP_SCRIPT ? "--script" :
+			    "--replay";
+
+	if (cfg->replay_timing && cfg->responder != RESP_REPLAY)
+		usage_error("--replay-timing is for --replay");
+	if (!RESP_SCRIPTED(cfg->responder))
+		return;
+	if (cfg->udp || cfg->zero || cfg->lockstep)
+		usage_error("%s holds a conversation on a stream: not with %s",
+		    name, cfg->udp ? "-u" : cfg->zero ? "-z" : "--lockstep");
+	if (!cfg->listen && cfg->interactive)
+		usage_error("%s drives the client, not the keyboard: not with "
+		    "--interactive", name);
+}
+
 /* --broker, --chat and the PROXY protocol: streams, one side each. */
 static void
 check_relays(const struct config *cfg)
@@ -571,10 +633,12 @@ check_modes(const struct config *cfg)
 			usage_error("-m is for listening (-l)");
 		if (cfg->allow.n > 0 || cfg->deny.n > 0)
 			usage_error("--allow and --deny are for listening (-l)");
-		if (cfg->responder != RESP_NONE)
+		if (cfg->responder != RESP_NONE &&
+		    !RESP_SCRIPTED(cfg->responder))
 			usage_error("--echo, --upper, --reply, -e and -c are "
 			    "for listening (-l)");
 	}
+	check_scripted(cfg);
 	if (cfg->unix_sock && (cfg->allow.n > 0 || cfg->deny.n > 0))
 		usage_error("--allow and --deny take IP addresses: not with -U");
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
@@ -596,13 +660,15 @@ check_modes(const struct config *cfg)
 			    "to listen on as the host operand");
 		/*
 		 * -w bounds what a listener waits for before a client
-		 * joins: a TLS handshake, a PROXY header, a proxy client's request.
+		 * joins (a TLS handshake, a PROXY header, a proxy
+		 * client's request) and a script's waits.
 		 */
 		if (cfg->wait_ms >= 0 && !cfg->tls && !cfg->accept_proxy &&
-		    cfg->proxy_server_arg == NULL)
+		    cfg->proxy_server_arg == NULL &&
+		    !RESP_SCRIPTED(cfg->responder))
 			usage_error("-w is a connect timeout: not with -l "
-			    "(except with --tls, --accept-proxy-protocol or "
-			    "--proxy-server)");
+			    "(except with --tls, --accept-proxy-protocol, "
+			    "--proxy-server, --script or --replay)");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
 	} else {
@@ -965,7 +1031,14 @@ options_parse(int argc, char **argv, struct config *cfg)
 		}
 		apply(&optdefs[i], optarg, cfg);
 	}
-	return check_operands(cfg, argc - optind, argv + optind);
+	check_operands(cfg, argc - optind, argv + optind);
+	if (RESP_SCRIPTED(cfg->responder)) {
+		load_chat(cfg);
+		/* A scripted client reads no keyboard: no prompt either. */
+		if (!cfg->listen)
+			cfg->batch = 1;
+	}
+	return 0;
 }
 
 /* Gives back what options_parse() allocated. */
@@ -975,5 +1048,6 @@ options_free(struct config *cfg)
 	free(cfg->allow.v);
 	free(cfg->deny.v);
 	free_responder(cfg);
+	chat_script_free(&cfg->chat);
 	memset(cfg, 0, sizeof(*cfg));
 }

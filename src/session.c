@@ -251,6 +251,9 @@ session_conn_eof(struct session *s, struct conn *c)
 		respond_stream_eof(s, c);
 	else if (!s->cfg->keep_open)
 		s->peer_eof = 1;
+	/* A script that failed at the end of stream has dropped c. */
+	if (c->dead)
+		return;
 	s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
 	session_update_input(s);
 }

@@ -18,6 +18,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,7 +72,38 @@ enum responder {
 	RESP_EXEC,		/* -e CMD */
 	RESP_SHELL,		/* -c CMD */
 	RESP_BROKER,		/* --broker: each client to the others */
-	RESP_CHAT		/* --chat: the same by lines, named */
+	RESP_CHAT,		/* --chat: the same by lines, named */
+	RESP_SCRIPT,		/* --script FILE */
+	RESP_REPLAY		/* --replay LOG */
+};
+/* The ones that run a chat_script (script.c, replay.c, chat_run.c). */
+#define RESP_SCRIPTED(r)	((r) == RESP_SCRIPT || (r) == RESP_REPLAY)
+
+/*
+ * A chat script, or a session log compiled into one: the steps a peer's
+ * conversation must follow (design item 22).  Built once at start-up;
+ * every client of a listener runs its own copy of the same steps.
+ */
+enum chat_op {
+	CHAT_SEND,		/* text, len: bytes to send */
+	CHAT_EXPECT,		/* a received line that matches re */
+	CHAT_EXACT,		/* exactly the bytes text, len (--replay) */
+	CHAT_EOF,		/* the peer's end of stream */
+	CHAT_SLEEP,		/* ms */
+	CHAT_CLOSE
+};
+struct chat_step {
+	enum chat_op	 op;
+	int		 line;		/* in the file, for messages */
+	char		*text;		/* CHAT_EXPECT: the regex as written */
+	size_t		 len;
+	long		 ms;		/* SLEEP; SEND: pause first (timing) */
+	regex_t		*re;
+};
+struct chat_script {
+	const char	*name;		/* the file, as given */
+	struct chat_step *v;
+	int		 n;
 };
 
 /*
@@ -143,6 +175,9 @@ struct config {
 	const char	*reply;		/* --reply, escapes decoded */
 	size_t		 reply_len;
 	char		**exec_argv;	/* -e split, or sh -c CMD for -c */
+	const char	*chat_path;	/* --script FILE, --replay LOG */
+	int		 replay_timing;	/* --replay-timing */
+	struct chat_script chat;	/* and what it says to do */
 	/* The interactive front end and the session log. */
 	int		 interactive;	/* --interactive */
 	int		 batch;		/* --batch */
@@ -837,6 +872,31 @@ int		 respond_send(struct session *, struct conn *, const char *,
 		    size_t);
 int		 respond_send_dgram(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
+
+/*
+ * script.c and replay.c: pure parsers (test/fuzz/script.c, replay.c).
+ * Each fills a chat_script from a file's text, or returns -1 with
+ * "NAME:LINE: why" in err.  replay_parse's int arguments: the replay
+ * listens (-l), and keeps the log's pauses (--replay-timing).
+ */
+int		 script_parse(const char *, const char *, size_t,
+		    struct chat_script *, char *, size_t);
+int		 replay_parse(const char *, const char *, size_t, int, int,
+		    struct chat_script *, char *, size_t);
+void		 chat_script_free(struct chat_script *);
+int		 chat_read_file(const char *, char **, size_t *, char *,
+		    size_t);
+const char	*chat_secs(long, char *, size_t);
+
+/* chat_run.c: one peer's run of the chat script, driven by respond.c. */
+struct chat;
+struct chat	*chat_start(struct session *, struct conn *);
+void		 chat_received(struct chat *, const char *, size_t);
+void		 chat_eof(struct chat *);
+int		 chat_busy(const struct chat *);
+size_t		 chat_room(const struct chat *);
+void		 chat_free(struct chat *);
+int		 chat_failures(void);
 
 /* exec.c: a program per client, for -e and -c. */
 struct child;
