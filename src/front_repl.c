@@ -365,6 +365,7 @@ setup_readline(struct repl *r)
 	rl_attempted_completion_function = complete;
 	pathquote_setup();
 	keyin_setup(r);
+	hide_setup(r);
 	rl_add_defun("sockline-discard-line", key_discard, -1);
 	rl_add_defun("sockline-suspend", key_suspend, -1);
 	maps[0] = emacs_standard_keymap;

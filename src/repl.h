@@ -3,7 +3,7 @@
  * inside the event loop), keyin.c (what the terminal or a pipe sends,
  * pastes apart), screen.c (what is drawn), ttyq.c and pace.c (how it
  * reaches the terminal), commands.c (the /commands), hist.c (the
- * history file), pathquote.c (file names quoted as in the shell) and
+ * history file), hide.c (the key that hides received data), pathquote.c (file names quoted as in the shell) and
  * sendq.c (input waiting for room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
@@ -78,6 +78,8 @@ struct repl {
 	int			 pasting;	/* inside a bracketed paste */
 	size_t			 paste_match;	/* of its end, seen so far */
 	int			 paste_cr;	/* a CR ended the last line */
+	int			 hiding;	/* received data is not shown */
+	long long		 hidden;	/* bytes of it, so far */
 };
 
 /* front_repl.c and screen.c, for the commands */
@@ -130,6 +132,10 @@ void		 keyin_read(struct repl *, int);
 void		 keyin_drain_paste(struct repl *, int);
 void		 keyin_discard(struct repl *);
 void		 keyin_free(struct repl *);
+
+/* hide.c */
+void		 hide_setup(struct repl *);
+int		 hide_output(struct repl *, size_t);
 
 /* pathquote.c */
 int		 path_unquote(const char *, int, char *, size_t,

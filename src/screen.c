@@ -100,6 +100,12 @@ prompt_text(struct repl *r, char *buf, size_t len)
 	char			 name[PEER_HOSTLEN + 16];
 	int			 n, i;
 
+	if (r->hiding && len > 16) {
+		/* Said first, so it is seen whatever the prompt. */
+		n = snprintf(buf, len, "(hidden) ");
+		buf += n;
+		len -= (size_t)n;
+	}
 	if (cfg->prompt != NULL) {
 		snprintf(buf, len, "%s", cfg->prompt);
 		return;
@@ -318,6 +324,8 @@ screen_output(struct repl *r, const struct peer *from, const char *p,
 	 * -k (design item 8). */
 	if (r->cfg->listen && ((flags & OUT_DGRAM) || r->cfg->keep_open))
 		flags |= OUT_SENDER;
+	if (hide_output(r, n))
+		return;
 	rl_get_screen_size(&rows, &cols);
 	r->render.cols = cols > 0 ? cols : 80;
 	memset(&b, 0, sizeof(b));
