@@ -121,6 +121,7 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	}
 	if (e == FE_PEER_DOWN) {
 		screen_flush_held(r);
+		adopt_drop(r);
 		if (r->closing == p->id)
 			repl_notice(r, "sockline: closed the connection to %s",
 			    name);
@@ -199,6 +200,7 @@ on_line(char *line)
 	/* Readline has moved below the line: the prompt is gone. */
 	r->shown = 0;
 	r->tail_live = 0;
+	adopt_drop(r);
 	render_break(&r->render);
 	if (line == NULL) {
 		fputs(r->tty_term ? "\r\n" : "\n", r->tty);

@@ -171,6 +171,7 @@ put(struct render *r, struct buf *out, const char *p, size_t n, int w)
 			r->col = 0;
 			r->tail_len = 0;
 			r->tail_ok = 1;
+			r->tail_whole = 0;
 		}
 		if (r->tail_ok && r->tail_len + n <= sizeof(r->tail)) {
 			memcpy(r->tail + r->tail_len, p, n);
@@ -234,6 +235,7 @@ begin_line(struct render *r, struct buf *out, const struct peer *from,
 	char		 s[PEER_HOSTLEN + 32], name[PEER_HOSTLEN + 16];
 
 	r->bol = 0;
+	r->tail_whole = 1;
 	r->peer = from != NULL ? from->id : 0;
 	if (r->stamps) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -464,6 +466,8 @@ render_flush(struct render *r, struct buf *out)
 void
 render_break(struct render *r)
 {
+	/* The rest is what that row will show: for adopt.c, whole. */
+	r->tail_whole = 1;
 	r->col = 0;
 	r->tail_len = 0;
 	r->tail_ok = 1;
