@@ -31,8 +31,8 @@
  *    provoke then loses nothing and is not a failure.
  *
  * Handshakes.  handshake() drives whatever must happen before the
- * session's data may flow (TLS now; a proxy's dialogue or a PROXY
- * header later), non-blocking, returning 0 when done.  hs.c runs it for
+ * session's data may flow (TLS, a proxy's dialogue; a PROXY header
+ * later), non-blocking, returning 0 when done.  hs.c runs it for
  * a socket that is not yet a conn (a -k listener's new client, a client
  * before its session), so a slow peer never delays the others and the
  * session only ever sees finished connections.
@@ -44,10 +44,16 @@
  * runs, the conn is marked as handshaking, conn_update() gives the
  * socket to the handshake instead of the session (whose data then
  * neither flows in nor out), and the conn's io is replaced when it is
- * done.  A STARTTLS dialogue that precedes it is plain reads and writes.
- * A proxy (issue 15) is a handshake() of its own, run by hs.c before the
- * session like TLS's, that leaves a plain socket behind; TLS to the
- * target then starts on that socket as on any other.
+ * done (session_tls.c: conn->hs is the mark).  A STARTTLS dialogue that
+ * precedes it is plain reads and writes: conn_stls.c is that layer, whose
+ * handshake() runs the dialogue, then TLS on the same fd, and replaces
+ * itself with the TLS layer when both are done.
+ * A proxy tunnel (conn_proxy.c) is a handshake() of its own, run by
+ * hs.c before the session like TLS's, that leaves the connection to the
+ * proxy behind (plain, or TLS to an https:// proxy); TLS to the target
+ * then starts on it: over a plain socket as on any other, over the
+ * proxy's TLS through a BIO that reads and writes through that layer
+ * (conn_tls.c).
  */
 
 #ifndef SOCKLINE_CONN_IO_H
@@ -106,5 +112,17 @@ int		 conn_tls_new(struct conn_io *, const struct config *, int,
 void		 conn_tls_report(const struct conn_io *, const struct config *,
 		    const char *);
 void		 conn_tls_setenv(const struct conn_io *);
+int		 conn_tls_ready(const struct config *, char *, size_t);
+int		 conn_tls_lines(const struct conn_io *, const struct config *,
+		    int, void (*)(void *, const char *), void *);
+int		 conn_tls_proxy_start(const struct config *, char *, size_t);
+int		 conn_tls_proxy_new(struct conn_io *, const struct config *,
+		    const char *, char *, size_t);
+
+/* conn_stls.c: STARTTLS's dialogue, then TLS, as one handshake. */
+struct peer;
+int		 conn_stls_new(struct conn_io *, const struct config *, int,
+		    int, int, const char *, const char *, const struct peer *,
+		    const char *, char *, size_t);
 
 #endif /* SOCKLINE_CONN_IO_H */
