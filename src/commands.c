@@ -184,6 +184,8 @@ cmd_help(struct repl *r, const char *arg)
 	    "(the peer's replies still show); again: quit");
 	repl_notice(r, "  %-16s %s", "Ctrl-C", "discard the line being "
 	    "typed");
+	repl_notice(r, "  %-16s %s", "Ctrl-O", "hide received data until "
+	    "pressed again (-o still logs it)");
 	repl_notice(r, "  %-16s %s", "Tab", "complete a command, or a "
 	    "file name after /send");
 	repl_notice(r, "  %-16s %s", "a paste", "each pasted line is sent "

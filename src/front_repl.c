@@ -127,6 +127,7 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	}
 	if (e == FE_PEER_DOWN) {
 		screen_flush_held(r);
+		adopt_drop(r);
 		if (r->closing == p->id)
 			repl_notice(r, "sockline: closed the connection to %s",
 			    name);
@@ -259,6 +260,7 @@ on_line(char *line)
 	/* Readline has moved below the line: the prompt is gone. */
 	r->shown = 0;
 	r->tail_live = 0;
+	adopt_drop(r);
 	render_break(&r->render);
 	if (line == NULL) {
 		fputs(r->tty_term ? "\r\n" : "\n", r->tty);
@@ -430,6 +432,7 @@ setup_readline(struct repl *r)
 	rl_attempted_completion_function = complete;
 	pathquote_setup();
 	keyin_setup(r);
+	hide_setup(r);
 	rl_add_defun("sockline-discard-line", key_discard, -1);
 	rl_add_defun("sockline-suspend", key_suspend, -1);
 	maps[0] = emacs_standard_keymap;

@@ -4,8 +4,10 @@
  * (bash's "ignoreboth").  A session appends its own lines when it ends
  * (or writes the file, if there is none yet) and then cuts the file
  * back to HIST_MAX, so two sessions at once both keep theirs.  The
- * default file is $XDG_STATE_HOME/sockline/history, or
- * ~/.local/state/sockline/history.  The directories above the file, the
+ * default file is one per target (design item 21):
+ * $XDG_STATE_HOME/sockline/history/PROTO-PORT, or the same under
+ * ~/.local/state; a unix socket's is its file name.  The directories
+ * above the file, the
  * default one or one given with --history, are made (mode 0700) when
  * missing, and the file has mode 0600: typed lines may be passwords.
  *
@@ -36,8 +38,12 @@
 
 #define HIST_MAX	1000
 
+/*
+ * The state directory: $XDG_STATE_HOME/sockline, or
+ * ~/.local/state/sockline.  NULL when there is no home.
+ */
 static char *
-default_path(void)
+state_dir(void)
 {
 	const char	*state = getenv("XDG_STATE_HOME"), *home;
 	struct passwd	*pw;
@@ -45,7 +51,7 @@ default_path(void)
 
 	/* The XDG spec says to ignore a relative path. */
 	if (state != NULL && state[0] == '/') {
-		if (asprintf(&path, "%s/sockline/history", state) == -1)
+		if (asprintf(&path, "%s/sockline", state) == -1)
 			return NULL;
 		return path;
 	}
@@ -54,8 +60,78 @@ default_path(void)
 			return NULL;
 		home = pw->pw_dir;
 	}
-	if (asprintf(&path, "%s/.local/state/sockline/history", home) == -1)
+	if (asprintf(&path, "%s/.local/state/sockline", home) == -1)
 		return NULL;
+	return path;
+}
+
+/*
+ * The name of a target's history file (design item 21): PROTO-PORT, so
+ * that a redis prompt recalls redis commands and not SMTP ones, or for a
+ * unix socket its file name (an abstract one without its '@').  A name
+ * that could not be a file of that directory becomes "unix".
+ */
+static char *
+target_name(const struct config *cfg)
+{
+	const char	*p, *slash;
+	char		*name;
+
+	if (!cfg->unix_sock || cfg->path == NULL) {
+		if (asprintf(&name, "%s-%u", CFG_PROTO(cfg),
+		    (unsigned)cfg->port) == -1)
+			return NULL;
+		return name;
+	}
+	p = cfg->path[0] == '@' ? cfg->path + 1 : cfg->path;
+	if ((slash = strrchr(p, '/')) != NULL)
+		p = slash + 1;
+	if (p[0] == '\0' || strcmp(p, ".") == 0 || strcmp(p, "..") == 0)
+		p = "unix";
+	return strdup(p);
+}
+
+/*
+ * Before history was kept per target there was one file, at the path
+ * that is now the directory of them.  Such a file is moved aside to
+ * history.old (where --history can still name it), and is read by each
+ * target until it has a file of its own; nothing is written to it.
+ */
+static char *
+old_single_file(const char *dir)
+{
+	struct stat	 st;
+	char		*single, *old;
+
+	if (asprintf(&single, "%s/history", dir) == -1)
+		return NULL;
+	if (asprintf(&old, "%s/history.old", dir) == -1) {
+		free(single);
+		return NULL;
+	}
+	if (lstat(single, &st) == 0 && S_ISREG(st.st_mode) &&
+	    rename(single, old) == -1)
+		msg_warn("cannot move the history file %s aside to %s: %s",
+		    single, old, strerror(errno));
+	free(single);
+	return old;
+}
+
+static char *
+default_path(const struct config *cfg, char **old)
+{
+	char	*dir, *name, *path = NULL;
+
+	*old = NULL;
+	if ((dir = state_dir()) == NULL)
+		return NULL;
+	if ((name = target_name(cfg)) != NULL &&
+	    asprintf(&path, "%s/history/%s", dir, name) == -1)
+		path = NULL;
+	if (path != NULL)
+		*old = old_single_file(dir);
+	free(name);
+	free(dir);
 	return path;
 }
 
@@ -139,7 +215,7 @@ hist_load(struct hist *h, const struct config *cfg)
 {
 	struct buf	 text;
 	struct hline	*l;
-	char		 err[FSAFE_ERRLEN], *line;
+	char		 err[FSAFE_ERRLEN], *line, *old = NULL;
 	size_t		 i, n;
 	int		 r;
 
@@ -151,11 +227,17 @@ hist_load(struct hist *h, const struct config *cfg)
 	if (cfg->history != NULL)
 		h->path = strdup(cfg->history);
 	else
-		h->path = default_path();
+		h->path = default_path(cfg, &old);
 	if (h->path == NULL)
 		return 0;
 	memset(&text, 0, sizeof(text));
-	if ((r = read_file(h->path, &text, err, sizeof(err))) == -1) {
+	r = read_file(h->path, &text, err, sizeof(err));
+	/* The old single file, only read: a problem with it is no matter. */
+	if (r == 1 && old != NULL && read_file(old, &text, err,
+	    sizeof(err)) == 0)
+		r = 0;
+	free(old);
+	if (r == -1) {
 		free(h->path);
 		h->path = NULL;
 		if (errno == EPERM) {

@@ -171,6 +171,7 @@ put(struct render *r, struct buf *out, const char *p, size_t n, int w)
 			r->col = 0;
 			r->tail_len = 0;
 			r->tail_ok = 1;
+			r->tail_whole = 0;
 		}
 		if (r->tail_ok && r->tail_len + n <= sizeof(r->tail)) {
 			memcpy(r->tail + r->tail_len, p, n);
@@ -234,6 +235,7 @@ begin_line(struct render *r, struct buf *out, const struct peer *from,
 	char		 s[PEER_HOSTLEN + 32], name[PEER_HOSTLEN + 16];
 
 	r->bol = 0;
+	r->tail_whole = 1;
 	r->peer = from != NULL ? from->id : 0;
 	if (r->stamps) {
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -312,6 +314,22 @@ unit(struct render *r, struct buf *out, const struct peer *from,
 	return 1;
 }
 
+/* How many of the first bytes of p, at most max, are printable ASCII. */
+static size_t
+ascii_run(const char *p, size_t n, int max)
+{
+	size_t	i, lim;
+
+	if (max <= 0)
+		return 0;
+	lim = n < (size_t)max ? n : (size_t)max;
+	for (i = 0; i < lim; i++) {
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			break;
+	}
+	return i;
+}
+
 /* Escaped text for a terminal. */
 static int
 text(struct render *r, struct buf *out, const struct peer *from,
@@ -329,6 +347,17 @@ text(struct render *r, struct buf *out, const struct peer *from,
 		n = buf_used(&r->scratch);
 	}
 	while (n > 0) {
+		/*
+		 * A run of printable ASCII that fits the row goes whole: a
+		 * flood of text costs one copy, not a call per byte.
+		 */
+		if (!r->bol && (k = ascii_run(p, n, r->cols - r->col)) > 0) {
+			if (put(r, out, p, k, (int)k) == -1)
+				return -1;
+			p += k;
+			n -= k;
+			continue;
+		}
 		if ((k = unit(r, out, from, p, n, more, flags)) == 0) {
 			memcpy(r->hold, p, n);
 			r->nhold = n;
@@ -464,6 +493,8 @@ render_flush(struct render *r, struct buf *out)
 void
 render_break(struct render *r)
 {
+	/* The rest is what that row will show: for adopt.c, whole. */
+	r->tail_whole = 1;
 	r->col = 0;
 	r->tail_len = 0;
 	r->tail_ok = 1;

@@ -3,7 +3,7 @@
  * inside the event loop), keyin.c (what the terminal or a pipe sends,
  * pastes apart), screen.c (what is drawn), ttyq.c and pace.c (how it
  * reaches the terminal), commands.c (the /commands), hist.c (the
- * history file), pathquote.c (file names quoted as in the shell) and
+ * history file), adopt.c (the peer's prompt as the prompt), hide.c (the key that hides received data), pathquote.c (file names quoted as in the shell) and
  * sendq.c (input waiting for room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
@@ -81,6 +81,12 @@ struct repl {
 	int			 pasting;	/* inside a bracketed paste */
 	size_t			 paste_match;	/* of its end, seen so far */
 	int			 paste_cr;	/* a CR ended the last line */
+	int			 hiding;	/* received data is not shown */
+	long long		 hidden;	/* bytes of it, so far */
+	struct ev_timer		 adopt_timer;	/* a paused unfinished line */
+	int			 adopted;	/* its text is the prompt */
+	int			 adopt_live;	/* and it may go on there */
+	char			 adopt_text[RENDER_TAIL + 1];
 };
 
 /* front_repl.c and screen.c, for the commands */
@@ -105,6 +111,9 @@ void		 screen_message(struct repl *, const char *);
 void		 screen_break(struct repl *);
 void		 screen_refresh_prompt(struct repl *);
 void		 screen_leave(struct repl *);
+void		 screen_above_begin(struct repl *);
+void		 screen_above_end(struct repl *);
+void		 screen_data(struct repl *, const char *, size_t);
 void		 screen_close(struct repl *);
 
 /* pace.c */
@@ -135,6 +144,17 @@ void		 keyin_read(struct repl *, int);
 void		 keyin_drain_paste(struct repl *, int);
 void		 keyin_discard(struct repl *);
 void		 keyin_free(struct repl *);
+
+/* adopt.c */
+void		 adopt_init(struct repl *);
+void		 adopt_arm(struct repl *);
+int		 adopt_resume(struct repl *, struct buf *);
+void		 adopt_break(struct repl *);
+void		 adopt_drop(struct repl *);
+
+/* hide.c */
+void		 hide_setup(struct repl *);
+int		 hide_output(struct repl *, size_t);
 
 /* pathquote.c */
 int		 path_unquote(const char *, int, char *, size_t,

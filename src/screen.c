@@ -35,8 +35,9 @@
 
 #include "repl.h"
 
-/* Room for --prompt TEXT, or a peer's name and a few words. */
-#define PROMPT_MAX	512
+/* Room for --prompt TEXT, a peer's name and a few words, or the peer's
+ * own prompt (adopt.c). */
+#define PROMPT_MAX	(RENDER_TAIL + 64)
 
 static void	on_stdout(int, int, void *);
 
@@ -61,8 +62,8 @@ write_all(int fd, const char *p, size_t n)
  * terminal (--interactive on a pipe) there is nothing to wipe, and no
  * escape sequence is written.
  */
-static void
-above_begin(struct repl *r)
+void
+screen_above_begin(struct repl *r)
 {
 	if (!r->shown || !r->tty_term)
 		return;
@@ -71,8 +72,8 @@ above_begin(struct repl *r)
 }
 
 /* Draws them again, the cursor where it was. */
-static void
-above_end(struct repl *r)
+void
+screen_above_end(struct repl *r)
 {
 	if (!r->shown || !r->tty_term)
 		return;
@@ -84,6 +85,7 @@ above_end(struct repl *r)
 void
 screen_break(struct repl *r)
 {
+	adopt_break(r);
 	if (r->tail_live) {
 		r->tail_live = 0;
 		render_break(&r->render);
@@ -100,6 +102,16 @@ prompt_text(struct repl *r, char *buf, size_t len)
 	char			 name[PEER_HOSTLEN + 16];
 	int			 n, i, tls = 0;
 
+	if (r->hiding && len > 16) {
+		/* Said first, so it is seen whatever the prompt. */
+		n = snprintf(buf, len, "(hidden) ");
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (r->adopted) {
+		snprintf(buf, len, "%s", r->adopt_text);
+		return;
+	}
 	if (cfg->prompt != NULL) {
 		snprintf(buf, len, "%s", cfg->prompt);
 		return;
@@ -160,9 +172,9 @@ repl_update_prompt(struct repl *r)
 	prompt_text(r, text, sizeof(text));
 	if (r->prompt != NULL && strcmp(r->prompt, text) == 0)
 		return;
-	above_begin(r);
+	screen_above_begin(r);
 	screen_refresh_prompt(r);
-	above_end(r);
+	screen_above_end(r);
 }
 
 /*
@@ -182,12 +194,12 @@ repl_notice(struct repl *r, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	}
-	above_begin(r);
+	screen_above_begin(r);
 	if (r->tty_term)
 		screen_break(r);
 	fprintf(r->tty, "%s%s", line, r->tty_term ? "\r\n" : "\n");
 	fflush(r->tty);
-	above_end(r);
+	screen_above_end(r);
 }
 
 /* msg.c's hook: errors and -v lines, still on stderr. */
@@ -198,14 +210,14 @@ screen_message(struct repl *r, const char *line)
 	FILE	*f = r->err_tty && r->err_same ? r->tty : stderr;
 
 	if (r->err_tty) {
-		above_begin(r);
+		screen_above_begin(r);
 		screen_break(r);
 	}
 	fprintf(f, "%s%s", line, r->err_tty && r->installed ?
 	    "\r\n" : "\n");
 	fflush(f);
 	if (r->err_tty)
-		above_end(r);
+		screen_above_end(r);
 }
 
 /*
@@ -218,6 +230,8 @@ resume_tail(struct repl *r, struct buf *b)
 {
 	const char	*up = rl_get_termcap("up");
 
+	if (r->adopted)
+		return adopt_resume(r, b);
 	if (!r->tail_live)
 		return 0;
 	if (buf_append(b, up, strlen(up)) == -1 ||
@@ -228,8 +242,8 @@ resume_tail(struct repl *r, struct buf *b)
 }
 
 /* Data for the terminal stdout is on, in order with the prompt's. */
-static void
-data_write(struct repl *r, const char *p, size_t n)
+void
+screen_data(struct repl *r, const char *p, size_t n)
 {
 	if (r->dq != NULL)
 		ttyq_put(r->dq, p, n);
@@ -244,20 +258,21 @@ show(struct repl *r, const char *p, size_t n)
 {
 	const char	*up = rl_get_termcap("up");
 
-	above_begin(r);
-	data_write(r, p, n);
+	screen_above_begin(r);
+	screen_data(r, p, n);
 	r->tail_live = 0;
 	if (!r->render.bol) {
-		data_write(r, "\r\n", 2);
+		screen_data(r, "\r\n", 2);
 		if (r->render.tail_ok && up != NULL && *up != '\0')
 			r->tail_live = 1;
 		else
 			render_break(&r->render);
 	}
 	screen_refresh_prompt(r);
-	above_end(r);
+	screen_above_end(r);
 	if (r->dq != NULL)
 		fflush(r->tty);
+	adopt_arm(r);
 	pace_count(r);
 }
 
@@ -321,6 +336,8 @@ screen_output(struct repl *r, const struct peer *from, const char *p,
 	 * -k (design item 8). */
 	if (r->cfg->listen && ((flags & OUT_DGRAM) || r->cfg->keep_open))
 		flags |= OUT_SENDER;
+	if (hide_output(r, n))
+		return;
 	rl_get_screen_size(&rows, &cols);
 	r->render.cols = cols > 0 ? cols : 80;
 	memset(&b, 0, sizeof(b));
@@ -414,6 +431,7 @@ void
 screen_open(struct repl *r)
 {
 	pace_init(r);
+	adopt_init(r);
 	open_tty(r);
 	r->out_tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO);
@@ -454,6 +472,7 @@ screen_close(struct repl *r)
 		fcntl(STDOUT_FILENO, F_SETFL, r->out_flags);
 	buf_free(&r->out);
 	pace_stop(r);
+	adopt_drop(r);
 	/* All of it, unless a signal says to go now. */
 	pace_drain(r);
 	rl_outstream = stdout;

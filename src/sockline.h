@@ -594,6 +594,7 @@ struct render {
 	struct buf	 scratch;
 	int		 col;		/* column in the screen row being written */
 	int		 tail_ok;	/* tail[] holds all of that row */
+	int		 tail_whole;	/* and that row all of the open line */
 	size_t		 tail_len;
 	char		 tail[RENDER_TAIL];
 };

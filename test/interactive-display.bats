@@ -53,14 +53,15 @@ cursor_at() {
 	assert_equal "$status" 0
 }
 
-@test "a reply without a newline (login: ) stays visible above the prompt" {
+@test "a reply without a newline (login: ) stays visible, as the start of the prompt line" {
 	serve send:'login: ' expect:'alice\n' send:'password: ' \
 		expect:'secret\n' expect-eof
-	repl_to_peer
+	# Not repl_to_peer: sockline's own prompt gives way to "login: "
+	# (design item 21) perhaps before a poll sees it.
+	repl 127.0.0.1 "$port"
 	wait_pane '^login: $'
 	type_text alice
-	wait_pane '> alice$'
-	assert pane_has '^login: $'
+	wait_pane '^login: alice$'
 	keys Enter
 	wait_pane '^password: $'
 	line secret

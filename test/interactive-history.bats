@@ -5,13 +5,17 @@
 load helpers/common
 load helpers/tmux
 
+# HIST: the default history file of the target at $port (one per
+# target, design item 21).
 HIST() {
-	echo "$T/state/sockline/history"
+	echo "$T/state/sockline/history/tcp-$port"
 }
 
-# one_run LINE...: a session that types each LINE, then exit.
+# one_run LINE...: a session that types each LINE, then exit.  With
+# same=1, the peer listens on the $port of the run before, so both runs
+# have one target and one history file.
 one_run() {
-	serve recv-all:"$T/got"
+	serve ${same:+--port "$port"} recv-all:"$T/got"
 	repl_to_peer "${opts[@]}"
 	for l in "$@"; do
 		line "$l"
@@ -26,7 +30,7 @@ one_run() {
 @test "a line typed in one run is recalled with Up in the next" {
 	opts=()
 	one_run 'remember me'
-	serve expect:'remember me\n' expect-eof
+	serve --port "$port" expect:'remember me\n' expect-eof
 	repl_to_peer
 	keys Up
 	wait_pane "> remember me\$"
@@ -52,12 +56,12 @@ one_run() {
 }
 
 @test "--no-history neither reads nor writes the history file" {
-	mkdir -p "$T/state/sockline"
-	printf 'old line\n' >"$(HIST)"
+	opts=()
+	one_run 'old line'
 	opts=(--no-history)
-	one_run 'new line'
+	same=1 one_run 'new line'
 	assert_equal "$(cat "$(HIST)")" "old line"
-	serve expect:'x\n' expect-eof
+	serve --port "$port" expect:'x\n' expect-eof
 	repl_to_peer --no-history
 	keys Up
 	type_text x
@@ -84,10 +88,10 @@ one_run() {
 }
 
 @test "the history file keeps the last 1000 lines" {
-	mkdir -p "$T/state/sockline"
-	seq -f 'line %g' 1 1200 >"$(HIST)"
 	opts=()
-	one_run 'newest'
+	one_run 'first'
+	seq -f 'line %g' 1 1200 >"$(HIST)"
+	same=1 one_run 'newest'
 	assert_equal "$(wc -l <"$(HIST)")" 1000
 	assert_equal "$(head -n 1 "$(HIST)")" "line 202"
 	assert_equal "$(tail -n 1 "$(HIST)")" "newest"
@@ -121,20 +125,21 @@ one_run() {
 }
 
 @test "two sessions at once both keep their lines" {
+	# Two peers cannot share a port, so the two share one --history.
 	serve recv-all:"$T/got1"
 	srv1_pid=$srv_pid
-	repl_to_peer
+	repl_to_peer --history "$T/shared"
 	line 'from the first'
 	# A second terminal, on the same state directory.
 	serve recv-all:"$T/got2"
-	PANE=2 repl_to_peer
+	PANE=2 repl_to_peer --history "$T/shared"
 	PANE=2 line 'from the second'
 	PANE=2 line exit
 	PANE=2 wait_repl_exit
 	line exit
 	wait_repl_exit
 	finish "$srv1_pid"
-	run cat "$(HIST)"
+	run cat "$T/shared"
 	assert_output "$(printf 'from the second\nfrom the first')"
 }
 

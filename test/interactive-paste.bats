@@ -110,7 +110,7 @@ for i in range(300):
 	finish "$srv_pid"
 	assert_equal "$status" 0
 	printf 'typed\nfinished\n' >"$T/want"
-	diff "$T/want" "$T/state/sockline/history"
+	diff "$T/want" "$T/state/sockline/history/tcp-$port"
 }
 
 @test "in vi mode a paste is data too, in insert and in command mode" {
