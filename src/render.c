@@ -252,7 +252,12 @@ begin_line(struct render *r, struct buf *out, const struct peer *from,
 		 * a terminal that does not take UTF-8 gets no byte past ASCII
 		 * either, as for received text.
 		 */
-		if (put_str(r, out, "[") == -1 ||
+		/* The id first, so /to N needs no /peers (design item 21). */
+		if (from->id > 0)
+			snprintf(s, sizeof(s), "[%d ", from->id);
+		else
+			snprintf(s, sizeof(s), "[");
+		if (put_str(r, out, s) == -1 ||
 		    put_name(r, out, name) == -1 ||
 		    put_str(r, out, "] ") == -1)
 			return -1;

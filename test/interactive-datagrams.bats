@@ -60,10 +60,10 @@ load helpers/tmux
 		assert a.recvfrom(100)[0] == b"to a again\n"
 	EOF
 	bg clients python3 "$T/clients.py" "$lport" "$T"
-	wait_pane '^\[127\.0\.0\.1:[0-9]+\] from a$'
+	wait_pane '^\[1 127\.0\.0\.1:[0-9]+\] from a$'
 	wait_pane "^127\\.0\\.0\\.1:[0-9]+> \$"
 	line 'to a'
-	wait_pane '^\[127\.0\.0\.1:[0-9]+\] from b$'
+	wait_pane '^\[2 127\.0\.0\.1:[0-9]+\] from b$'
 	line 'to b'
 	wait_file "$T/b-done"
 	# Senders are numbered from 1 in the order they first sent: a is 1.

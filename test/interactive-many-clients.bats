@@ -113,7 +113,7 @@ prompt_is() {
 		wait-file:"$T/b-go" close
 	wait_pane 'b here'
 	wait_until prompt_is '2 peers> '
-	aport=$(pane | sed -n 's/^\[127\.0\.0\.1:\([0-9]*\)\] a here$/\1/p')
+	aport=$(pane | sed -n 's/^\[[0-9]* 127\.0\.0\.1:\([0-9]*\)\] a here$/\1/p')
 	touch "$T/b-go"
 	finish "$b_pid"
 	# b gone: the prompt names the one client left.
@@ -123,4 +123,23 @@ prompt_is() {
 	wait_pane '^sockline: 127\.0\.0\.1 port [0-9]+ \(tcp\) closed the connection$'
 	wait_until prompt_is "waiting for a client on port $port> "
 	kill -0 "$repl_pid"
+}
+
+@test "a client's label carries its id, ids are never reused, and /to N needs no /peers" {
+	listen_k
+	bg a peer.py --connect 127.0.0.1 --port "$port" send:'a here\n' close
+	wait_pane '^\[1 127\.0\.0\.1:[0-9]+\] a here$'
+	finish "$a_pid"
+	wait_pane "^waiting for a client on port $port> \$"
+	bg b peer.py --connect 127.0.0.1 --port "$port" send:'b here\n' wait-file:"$T/go"
+	wait_pane '^\[2 127\.0\.0\.1:[0-9]+\] b here$'
+	bg c peer.py --connect 127.0.0.1 --port "$port" send:'c here\n' \
+		expect:'only c\n' close
+	wait_pane '^\[3 127\.0\.0\.1:[0-9]+\] c here$'
+	line '/to 3'
+	wait_pane 'typed lines go to peer 3'
+	line 'only c'
+	finish "$c_pid"
+	assert_equal "$status" 0
+	touch "$T/go"
 }
