@@ -382,7 +382,8 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 		/* The GNU layout, which packagers and help2man expect. */
 		printf("sockline %s\n"
 		    "Copyright (C) 2026 the sockline authors\n"
-		    "License GPL-3.0-or-later <https://gnu.org/licenses/gpl.html>\n"
+		    "License GPL-3.0-or-later "
+		    "<https://gnu.org/licenses/gpl.html>\n"
 		    "This is free software: you are free to change and "
 		    "redistribute it.\n"
 		    "There is NO WARRANTY, to the extent permitted by law.\n",
