@@ -354,10 +354,12 @@ repl_start(struct front *f)
 	struct repl	*r = f->priv;
 	struct ev	*ev = f->s->ev;
 
+	/* Before the screen is taken: a refused file ends the session. */
+	if (hist_load(&r->hist, r->cfg) == -1)
+		return -1;
 	setlocale(LC_CTYPE, "");
 	screen_open(r);
 	r->in_term = isatty(STDIN_FILENO);
-	hist_load(&r->hist, r->cfg);
 	setup_readline(r);
 	r->started = 1;
 	if ((r->winch_fd = signals_winch_start()) != -1)

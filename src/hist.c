@@ -7,8 +7,14 @@
  * default file is $XDG_STATE_HOME/sockline/history, or
  * ~/.local/state/sockline/history.  The directories above the file, the
  * default one or one given with --history, are made (mode 0700) when
- * missing, and readline creates the file with mode 0600: typed lines
- * may be passwords.
+ * missing, and the file has mode 0600: typed lines may be passwords.
+ *
+ * The file is read and written here, not by readline: its write_history
+ * and history_truncate_file follow any symbolic link and write through
+ * a predictable FILE-PID.tmp, which another user can plant in /tmp.
+ * Here it is opened through fsafe (design item 15) and replaced whole
+ * through a random temporary name and a rename, so a reader never sees
+ * half of it either.
  *
  * A history file that exists but cannot be read is reported once and
  * then left alone: writing it back would lose what it held.
@@ -17,7 +23,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
-#include <limits.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,34 +59,124 @@ default_path(void)
 	return path;
 }
 
-void
-hist_load(struct hist *h, const struct config *cfg)
+/* A line of the history file. */
+struct hline {
+	const char	*p;
+	size_t		 n;
+};
+
+/*
+ * Reads the whole history file at path into text.  Returns 0, 1 when
+ * there is none yet, or -1 with err set.
+ */
+static int
+read_file(const char *path, struct buf *text, char *err, size_t len)
 {
 	struct stat	st;
-	int		e;
+	char		chunk[8192];
+	ssize_t		n;
+	int		fd, e = 0;
+
+	if ((fd = fsafe_open(path, O_RDONLY, 0, err, len)) == -1)
+		return errno == ENOENT ? 1 : -1;
+	/*
+	 * A FIFO would hold the prompt until someone writes to it.  A
+	 * device (/dev/null: no history kept) has nothing to recall, and
+	 * /dev/zero would never end.
+	 */
+	if (fstat(fd, &st) == -1)
+		e = errno;
+	else if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode))
+		e = EINVAL;
+	while (e == 0 && S_ISREG(st.st_mode) &&
+	    (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno != EINTR)
+			e = errno;
+		else if (n > 0 && buf_append(text, chunk, (size_t)n) == -1)
+			e = ENOMEM;
+	}
+	close(fd);
+	errno = e;
+	if (e == EINVAL)
+		snprintf(err, len, "%s: not a regular file", path);
+	else if (e != 0)
+		snprintf(err, len, "%s: %s", path, strerror(e));
+	return e == 0 ? 0 : -1;
+}
+
+/* Splits text into its non-empty lines; *n of them.  NULL: no memory. */
+static struct hline *
+split_lines(const struct buf *text, size_t extra, size_t *n)
+{
+	struct hline	*l;
+	const char	*p = buf_head(text), *end = p + buf_used(text), *nl;
+	size_t		 max = extra + 1;
+
+	for (nl = p; nl < end; nl++)
+		max += *nl == '\n';
+	if ((l = calloc(max + 1, sizeof(*l))) == NULL)
+		return NULL;
+	*n = 0;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl > p) {
+			l[*n].p = p;
+			l[(*n)++].n = (size_t)(nl - p);
+		}
+	}
+	return l;
+}
+
+/*
+ * Returns -1 when the file-safety rule refused the file (design item 15:
+ * a link or file planted by another user), and the session must not
+ * start; any other file that cannot be read is said, and the session
+ * goes on without saving its history.
+ */
+int
+hist_load(struct hist *h, const struct config *cfg)
+{
+	struct buf	 text;
+	struct hline	*l;
+	char		 err[FSAFE_ERRLEN], *line;
+	size_t		 i, n;
+	int		 r;
 
 	memset(h, 0, sizeof(*h));
 	using_history();
 	stifle_history(HIST_MAX);
 	if (cfg->no_history)
-		return;
+		return 0;
 	if (cfg->history != NULL)
 		h->path = strdup(cfg->history);
 	else
 		h->path = default_path();
 	if (h->path == NULL)
-		return;
-	/* Readline says "Invalid argument" for a directory. */
-	if (stat(h->path, &st) == 0 && S_ISDIR(st.st_mode))
-		e = EISDIR;
-	else
-		e = read_history(h->path);
-	if (e != 0 && e != ENOENT) {
-		msg_warn("cannot read the history file %s: %s (this session's "
-		    "history is not saved)", h->path, strerror(e));
+		return 0;
+	memset(&text, 0, sizeof(text));
+	if ((r = read_file(h->path, &text, err, sizeof(err))) == -1) {
 		free(h->path);
 		h->path = NULL;
+		if (errno == EPERM) {
+			msg_warn("cannot read the history file %s", err);
+			return -1;
+		}
+		msg_warn("cannot read the history file %s (this session's "
+		    "history is not saved)", err);
 	}
+	if (r == 0 && (l = split_lines(&text, 0, &n)) != NULL) {
+		/* Only the newest HIST_MAX stay: the list is stifled. */
+		for (i = n > HIST_MAX ? n - HIST_MAX : 0; i < n; i++) {
+			if ((line = strndup(l[i].p, l[i].n)) == NULL)
+				break;
+			add_history(line);
+			free(line);
+		}
+		free(l);
+	}
+	buf_free(&text);
+	return 0;
 }
 
 void
@@ -98,48 +194,46 @@ hist_add(struct hist *h, const char *line)
 }
 
 /*
- * mkdir -p for the directories above path.  On failure dir names the
- * one that could not be made, for the message.
+ * Writes the history file at path: the lines it holds now (another
+ * session may have saved since this one read it), then the last n of
+ * this session's, the newest HIST_MAX of them all.  Returns 0, or -1
+ * with err set; a file that cannot be read is left as it is.
  */
 static int
-make_dirs(const char *path, char *dir, size_t len)
+write_file(const char *path, int n, char *err, size_t len)
 {
-	char	*p;
+	struct buf	 text, out;
+	struct hline	*l;
+	HIST_ENTRY	*he;
+	size_t		 i, nl;
+	int		 r = -1, j;
 
-	if (snprintf(dir, len, "%s", path) >= (int)len) {
-		errno = ENAMETOOLONG;
+	memset(&text, 0, sizeof(text));
+	memset(&out, 0, sizeof(out));
+	if (read_file(path, &text, err, len) == -1)
 		return -1;
-	}
-	if ((p = strrchr(dir, '/')) == NULL || p == dir)
-		return 0;
-	*p = '\0';
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
+	if ((l = split_lines(&text, (size_t)n, &nl)) == NULL)
+		goto nomem;
+	for (j = history_length - n; j < history_length; j++) {
+		if ((he = history_get(history_base + j)) == NULL)
 			continue;
-		*p = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
+		l[nl].p = he->line;
+		l[nl++].n = strlen(he->line);
 	}
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* Adds this session's n lines to the file; 0, or an errno. */
-static int
-write_lines(const char *path, int n)
-{
-	int	e;
-
-	if (access(path, F_OK) != 0)
-		return write_history(path);
-	e = append_history(n, path);
-	if (e == ENOENT)
-		return write_history(path);
-	if (e == 0)
-		e = history_truncate_file(path, HIST_MAX);
-	return e;
+	for (i = nl > HIST_MAX ? nl - HIST_MAX : 0; i < nl; i++)
+		if (buf_append(&out, l[i].p, l[i].n) == -1 ||
+		    buf_append(&out, "\n", 1) == -1)
+			goto nomem;
+	r = fsafe_replace(path, buf_head(&out), buf_used(&out), 0600, err,
+	    len);
+	goto done;
+nomem:
+	snprintf(err, len, "%s: %s", path, strerror(ENOMEM));
+done:
+	free(l);
+	buf_free(&text);
+	buf_free(&out);
+	return r;
 }
 
 /* Not being able to save is said, but is no failure of the session:
@@ -147,18 +241,14 @@ write_lines(const char *path, int n)
 void
 hist_save(struct hist *h)
 {
-	char	dir[PATH_MAX];
-	int	e, n;
+	char	err[FSAFE_ERRLEN];
+	int	n;
 
 	if (h->path != NULL && h->added > 0) {
 		n = h->added < history_length ? h->added : history_length;
-		if (make_dirs(h->path, dir, sizeof(dir)) == -1)
-			msg_warn("cannot save the history file %s: cannot make "
-			    "the directory %s: %s", h->path, dir,
-			    strerror(errno));
-		else if ((e = write_lines(h->path, n)) != 0)
-			msg_warn("cannot save the history file %s: %s", h->path,
-			    strerror(e));
+		if (fsafe_mkdirs(h->path, 0700, err, sizeof(err)) == -1 ||
+		    write_file(h->path, n, err, sizeof(err)) == -1)
+			msg_warn("cannot save the history file %s", err);
 	}
 	free(h->path);
 	h->path = NULL;

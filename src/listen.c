@@ -166,78 +166,21 @@ fail:
 }
 
 /*
- * Writes the port into something that is not a regular file (a FIFO a
- * script waits on, /dev/stdout, a symbolic link): in place, since a
- * rename would replace the device, pipe or link with a plain file.  One
- * short write, so a reader still sees the whole line or nothing.
- */
-static int
-write_port_in_place(const char *path, uint16_t port)
-{
-	struct stat	st, out;
-	char		line[16];
-	int		fd, n, e;
-
-	n = snprintf(line, sizeof(line), "%u\n", port);
-	/*
-	 * Our own stdout (/dev/stdout, /proc/self/fd/1): through fd 1, or a
-	 * second open would write at its own offset, under what follows.
-	 */
-	if (stat(path, &st) == 0 && fstat(STDOUT_FILENO, &out) == 0 &&
-	    st.st_dev == out.st_dev && st.st_ino == out.st_ino)
-		return write(STDOUT_FILENO, line, (size_t)n) == n ? 0 : -1;
-	/*
-	 * Never blocking: signals are only taken in the event loop, so an
-	 * open() waiting for a FIFO's reader could not be interrupted.  A
-	 * FIFO nobody reads yet fails with ENXIO instead.
-	 */
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
-	    O_NONBLOCK | O_CLOEXEC, 0644)) == -1)
-		return -1;
-	if (write(fd, line, (size_t)n) != n) {
-		e = errno != 0 ? errno : EIO;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return close(fd);
-}
-
-/*
- * Writes the port to FILE through a rename, so readers never see half;
- * a path that exists and is not a plain regular file is written in place.
+ * Writes the port to FILE (design item 15): through a rename, so readers
+ * never see half, or in place into a FIFO a script waits on or
+ * /dev/stdout.  Not a secret, so 0644 less the umask.
  */
 static int
 write_port_file(const char *path, uint16_t port)
 {
-	struct stat	 st;
-	char		*tmp;
-	FILE		*f;
-	int		 fd, e;
+	char	line[16], err[FSAFE_ERRLEN];
+	int	n;
 
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_port_in_place(path, port);
-	if (asprintf(&tmp, "%s.XXXXXX", path) == -1)
-		return -1;
-	if ((fd = mkstemp(tmp)) == -1)
-		goto fail;
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		goto unlink;
-	}
-	fprintf(f, "%u\n", port);
-	if (fclose(f) == EOF || rename(tmp, path) == -1)
-		goto unlink;
-	free(tmp);
-	return 0;
-unlink:
-	e = errno;
-	unlink(tmp);
-	errno = e;
-fail:
-	e = errno;
-	free(tmp);
-	errno = e;
+	n = snprintf(line, sizeof(line), "%u\n", port);
+	if (fsafe_replace(path, line, (size_t)n, 0644, err,
+	    sizeof(err)) == 0)
+		return 0;
+	msg_warn("cannot write port file %s", err);
 	return -1;
 }
 
@@ -373,12 +316,8 @@ serve(struct listener *l)
 		l->nfds = 0;
 	log_listening(cfg, port);
 	if (cfg->port_file != NULL && write_port_file(cfg->port_file,
-	    port) == -1) {
-		msg_warn("cannot write port file %s: %s", cfg->port_file,
-		    errno == ENXIO ? "a FIFO with no reader yet" :
-		    strerror(errno));
+	    port) == -1)
 		return -1;
-	}
 	return 0;
 }
 

@@ -145,17 +145,25 @@ header(const struct config *cfg, uint16_t port)
 int
 log_open(const struct config *cfg)
 {
+	char	err[FSAFE_ERRLEN];
 	int	fd;
 
 	if (cfg->output == NULL)
 		return 0;
-	/* What was typed may be a password: the log is the user's only. */
-	fd = open(cfg->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1 || (lg.f = fdopen(fd, "w")) == NULL) {
+	/*
+	 * What was typed may be a password: the log is the user's only,
+	 * and never one planted for us in /tmp (design item 15).
+	 */
+	fd = fsafe_open(cfg->output, O_WRONLY | O_CREAT | O_TRUNC, 0600, err,
+	    sizeof(err));
+	if (fd == -1) {
+		msg_warn("cannot write the session log %s", err);
+		return -1;
+	}
+	if ((lg.f = fdopen(fd, "w")) == NULL) {
 		msg_warn("cannot write the session log %s: %s", cfg->output,
 		    strerror(errno));
-		if (fd != -1)
-			close(fd);
+		close(fd);
 		return -1;
 	}
 	lg.path = cfg->output;

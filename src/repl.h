@@ -95,7 +95,7 @@ int		 path_unquote(const char *, int, char *, size_t,
 void		 pathquote_setup(void);
 
 /* hist.c */
-void		 hist_load(struct hist *, const struct config *);
+int		 hist_load(struct hist *, const struct config *);
 void		 hist_add(struct hist *, const char *);
 void		 hist_save(struct hist *);
 

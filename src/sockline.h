@@ -221,17 +221,26 @@ size_t		 frame_next(const char *, size_t, size_t, int);
  * sticky world-writable directory never follow a symlink, nor open an
  * existing file or FIFO, owned by someone other than the caller or the
  * directory's owner.  Both return -1 with a one-line reason in err
- * (naming the path) when refused or failed.
+ * when refused or failed: "PATH: reason" (the path as given, and the
+ * entry refused when it is another), so callers say what they were
+ * doing before it: msg_warn("cannot write port file %s", err).
+ * errno is set as well (EPERM when refused).  FSAFE_ERRLEN is room
+ * enough for any err.
  *
  * fsafe_open: flags are open(2)'s (O_WRONLY|O_CREAT with O_APPEND or
  * O_TRUNC, ...); mode is for a new file.  Returns the fd.
  * fsafe_replace: writes data whole to a mkstemp(3) name in the same
  * directory and renames it over path (a FIFO, terminal or /dev/stdout
  * at path is written in place instead).  Returns 0.
+ * fsafe_mkdirs: makes the directories above path that are missing, with
+ * mode, under the same rule: mkdir -p that follows no planted link.
+ * Returns 0.
  */
+#define FSAFE_ERRLEN	(3 * 4096)
 int		 fsafe_open(const char *, int, mode_t, char *, size_t);
 int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
+int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
 /* util.c */
 int64_t		 now_ms(void);
