@@ -116,11 +116,20 @@ dpkg_() {
 	built
 	root="$T/root"
 	mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
-	# The host's package list stands for a Debian the package is
-	# installed on: its Depends must be met there, with no --force.
-	cp /var/lib/dpkg/status "$root/var/lib/dpkg/status"
+	# The root's package list: the host's entries for the packages the
+	# .deb depends on, so that its Depends must be met by this Debian's
+	# packages, with no --force-depends.
+	: >"$root/var/lib/dpkg/status"
+	for p in $(dpkg-deb --field "$DEB" Depends | tr ',|' '\n\n' |
+	    sed 's/(.*//; s/ //g' | LC_ALL=C sort -u); do
+		dpkg-query --status "$p" >>"$root/var/lib/dpkg/status" ||
+			fail "$p, which the package depends on, is not installed here"
+		echo >>"$root/var/lib/dpkg/status"
+		: >"$root/var/lib/dpkg/info/$(dpkg-query -W -f '${binary:Package}' "$p").list"
+	done
 	run dpkg_ --root="$root" --force-not-root --install "$DEB"
 	assert_success
+	refute_output --partial warning
 	[ -x "$root/usr/bin/sockline" ]
 	run dpkg_ --root="$root" --force-not-root --listfiles sockline
 	assert_line /usr/share/man/man1/sockline.1.gz
@@ -146,6 +155,7 @@ dpkg_() {
 
 	run dpkg_ --root="$root" --force-not-root --remove sockline
 	assert_success
+	refute_output --partial warning
 	# No conffiles, so nothing is kept for a purge either.
 	run dpkg_ --root="$root" --force-not-root --status sockline
 	assert_failure
