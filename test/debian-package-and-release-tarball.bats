@@ -242,6 +242,10 @@ pkg-config"
 	run "$TOP/scripts/deps" --list deb
 	assert_line dpkg-dev
 	assert_line debhelper
+	# make deb checks that set first, then builds into build/deb.
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -n -C "$TOP" deb
+	assert_line "scripts/deps deb"
+	assert_line "scripts/mkdeb build/deb"
 	# The package's version is the program's.
 	assert_equal "$(sed -n '1s/^sockline (\([^)]*\)).*/\1/p' \
 		"$TOP/debian/changelog")" "$VERSION"
