@@ -21,9 +21,10 @@ source_files() {
 	(
 		cd "$TOP" || exit 1
 		for f in src/*.c src/*.h test/fuzz/*.c test/fuzz/*.h bench/*.c \
-		    scripts/* test/peers/*.py test/helpers/* test/*.bats \
-		    test/*.bash .ci/run setup Makefile completions/* \
-		    man/*.1 debian/rules debian/tests/smoke; do
+		    scripts/* test/peers/*.py test/helpers/*.bash test/*.bats \
+		    test/*.bash .ci/run setup Makefile completions/sockline.bash \
+		    completions/_sockline completions/sockline.fish man/*.1 \
+		    debian/rules; do
 			[ -f "$f" ] && echo "$f"
 		done
 		find . \( -name .git -o -path ./build -o -path ./debian/sockline \
@@ -60,10 +61,13 @@ spdx_line() {
 	    scripts/deps test/peers/peer.py test/helpers/common.bash \
 	    test/completions.bats .ci/run setup Makefile \
 	    completions/_sockline completions/sockline.bash \
-	    completions/sockline.fish man/sockline.1 debian/rules bench/run; do
+	    completions/sockline.fish man/sockline.1 debian/rules bench/run \
+	    debian/tests/smoke test/helpers/zsh-complete; do
 		assert_line "$f"
 	done
 	[ "${#lines[@]}" -gt 100 ]
+	# scripts/spdx-add looks at the same files, so it fixes what fails.
+	assert_equal "$("$TOP/scripts/spdx-add" --list)" "$output"
 	bad=""
 	for f in "${lines[@]}"; do
 		want=$(spdx_line "$f")
