@@ -103,6 +103,9 @@ $bad(scripts/spdx-add adds them)"
 	# An executable script outside the usual places counts too.
 	printf '#!/usr/bin/env bash\nexit 0\n' >"$tree/tools/x"
 	chmod +x "$tree/tools/x"
+	# A mention in prose is no SPDX line.
+	printf '#!/bin/sh\n# Adds "SPDX-License-Identifier: X" lines.\n' \
+		>"$tree/scripts/mentions"
 	# A file that names another licence is left for a person to judge.
 	printf '// SPDX-License-Identifier: MIT\nint y;\n' >"$tree/src/mit.c"
 
@@ -131,6 +134,7 @@ _arguments"
 # $ID
 \"\"\"Doc.\"\"\""
 	assert_equal "$(sed -n 2p "$tree/tools/x")" "# $ID"
+	assert_equal "$(sed -n 2p "$tree/scripts/mentions")" "# $ID"
 	assert_equal "$(cat "$tree/src/mit.c")" "// SPDX-License-Identifier: MIT
 int y;"
 
