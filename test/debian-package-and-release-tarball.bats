@@ -246,6 +246,14 @@ pkg-config"
 	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -n -C "$TOP" deb
 	assert_line "scripts/deps deb"
 	assert_line "scripts/mkdeb build/deb"
+	# debian/rules builds with NODEPS=1: no apt-get in a package build.
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -n -B -C "$TOP" \
+		sockline
+	assert_line "scripts/deps build"
+	run -0 env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -n -B -C "$TOP" \
+		sockline NODEPS=1
+	refute_output --partial scripts/deps
+	grep -q 'dh_auto_build -- NODEPS=1' "$TOP/debian/rules"
 	# The package's version is the program's.
 	assert_equal "$(sed -n '1s/^sockline (\([^)]*\)).*/\1/p' \
 		"$TOP/debian/changelog")" "$VERSION"
