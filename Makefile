@@ -22,8 +22,10 @@ WERROR?=
 PKG_CONFIG?=	pkg-config
 RL_CFLAGS:=	$(shell $(PKG_CONFIG) --cflags readline 2>/dev/null)
 RL_LIBS:=	$(shell $(PKG_CONFIG) --libs readline 2>/dev/null || echo -lreadline)
+SSL_CFLAGS:=	$(shell $(PKG_CONFIG) --cflags openssl 2>/dev/null)
+SSL_LIBS:=	$(shell $(PKG_CONFIG) --libs openssl 2>/dev/null || echo -lssl -lcrypto)
 
-ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(CPPFLAGS)
+ALL_CPPFLAGS=	-D_GNU_SOURCE $(RL_CFLAGS) $(SSL_CFLAGS) $(CPPFLAGS)
 ALL_CFLAGS=	-std=c11 $(WARNINGS) $(WERROR) $(CFLAGS)
 
 SRCS=		$(wildcard src/*.c)
@@ -48,7 +50,7 @@ $(OBJS): | deps
 endif
 
 $(PROG): $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(SSL_LIBS) $(LDLIBS)
 
 src/%.o: src/%.c $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -122,10 +124,18 @@ bench: all $(BENCH_PROGS)
 bench/%: bench/%.c
 	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-bench-clean:
-	rm -f $(BENCH_PROGS)
+# TLS side by side (bench/tls-run): RUNS, BULK (MiB), HOLD (clients).
+bench-tls: all bench/tlsload
+	RUNS=$(RUNS) bench/tls-run
 
-.PHONY: bench bench-clean
+bench/tlsload: bench/tlsload.c
+	$(CC) -D_GNU_SOURCE $(SSL_CFLAGS) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(SSL_LIBS) -lpthread
+
+bench-clean:
+	rm -f $(BENCH_PROGS) bench/tlsload
+
+.PHONY: bench bench-tls bench-clean
 
 # Reliability checks (see README.md, "Reliability").  Each builds what it
 # needs under build/, apart from the normal objects.
@@ -139,7 +149,7 @@ SAN_CFLAGS=	-O1 -g -fno-omit-frame-pointer \
 build/asan/sockline: $(SRCS) $(HDRS)
 	@mkdir -p build/asan
 	$(ASAN_CC) $(ALL_CPPFLAGS) -std=c11 $(WARNINGS) $(WERROR) $(SAN_CFLAGS) \
-	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS)
+	    $(LDFLAGS) -o $@ $(SRCS) $(RL_LIBS) $(SSL_LIBS)
 
 check-asan: build/asan/sockline
 	@scripts/deps test
@@ -160,16 +170,17 @@ FUZZ_CC?=	clang
 FUZZ_SECS?=	60
 FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS=	addr commands crlf escape frame log options render
+FUZZERS=	addr commands crlf escape frame log options render tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
 			src/buf.c
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
-FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c
-FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c
+FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c src/fsafe.c
+FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c
 FUZZ_SRC_render=	src/render.c src/buf.c
+FUZZ_SRC_tlsopts=	src/tlsopts.c
 # options.c exits on a usage error; its target turns exit into a longjmp.
 FUZZ_EXTRA_options=	-include test/fuzz/noexit.h
 

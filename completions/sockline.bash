@@ -15,7 +15,9 @@ _sockline_takes_arg()
 	case $1 in
 	--backlog|--sh-exec|--delay|--exec|--idle-timeout|--max-conns|\
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
-	--history|--port-file|--prompt|--reply)
+	--history|--port-file|--prompt|--reply|\
+	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
+	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin)
 		return 0 ;;
 	esac
 	return 1
@@ -52,7 +54,10 @@ _sockline()
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
 	    --deny --echo --history --interactive --lockstep --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
-	    --reply --send-only --timestamps --upper"
+	    --reply --send-only --timestamps --upper --tls --ssl --insecure
+	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
+	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
+	    --tls-pin"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -125,10 +130,15 @@ _sockline()
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi
 		;;
-	-o|--output|--history|--port-file)
+	-o|--output|--history|--port-file|--tls-ca|--tls-cert|--tls-cert-out|\
+	--tls-client-ca|--tls-key)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
+	--tls-min|--tls-max)
+		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur")) ;;
+	--tls-pin)
+		COMPREPLY=($(compgen -W "sha256:" -- "$cur")) ;;
 	-e|--exec|-c|--sh-exec)
 		# compgen -c names a command once per place it is found.
 		COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u)) ;;

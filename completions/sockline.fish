@@ -6,7 +6,8 @@
 function __sockline_operands
     set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
-        port-file prompt reply
+        port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
+        tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -111,6 +112,20 @@ complete -c sockline -l reply -x -d 'Answer each message with TEXT'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'
+complete -c sockline -l tls -d 'TLS over the stream, verified'
+complete -c sockline -l ssl -d 'The same as --tls'
+complete -c sockline -l insecure -d 'TLS client: do not verify the peer'
+complete -c sockline -l tls-alpn -x -d 'TLS: ALPN protocols, comma-separated'
+complete -c sockline -l tls-ca -r -F -d 'TLS client: trust these CAs (FILE or DIR)'
+complete -c sockline -l tls-cert -r -F -d 'TLS: our certificate (PEM)'
+complete -c sockline -l tls-cert-out -r -F -d 'TLS listen: write the generated certificate'
+complete -c sockline -l tls-ciphers -x -d 'TLS: cipher list and suites'
+complete -c sockline -l tls-client-ca -r -F -d 'TLS listen: require client certificates from this CA'
+complete -c sockline -l tls-key -r -F -d 'TLS: the key of --tls-cert (PEM)'
+complete -c sockline -l tls-max -x -a '1.2 1.3' -d 'TLS: newest version'
+complete -c sockline -l tls-min -x -a '1.2 1.3' -d 'TLS: oldest version'
+complete -c sockline -l tls-name -x -a '(__fish_print_hostnames)' -d 'TLS client: the name to check and send as SNI'
+complete -c sockline -l tls-pin -x -a 'sha256:' -d 'TLS client: accept only this key (sha256:BASE64)'
 
 # The operands: a socket path with -U; else a host, then a port (with
 # -l -p PORT, a host alone).

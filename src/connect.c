@@ -161,6 +161,75 @@ fail:
 	return -1;
 }
 
+/* What the client's handshake came to. */
+struct client_hs {
+	int		 finished;
+	int		 ok;
+	struct conn_io	 io;
+	char		 why[512];
+};
+
+static void
+client_hs_done(struct hs *h, int ok, const char *why)
+{
+	struct client_hs	*ch = h->arg;
+
+	ch->finished = 1;
+	ch->ok = ok;
+	if (ok)
+		ch->io = h->io;
+	else
+		snprintf(ch->why, sizeof(ch->why), "%s", why);
+}
+
+/*
+ * --tls: the handshake, in the loop, before the session (and the prompt)
+ * starts, so nothing typed or piped is sent before the peer is verified.
+ * It is bounded by -w, else 10 s.  Returns 0, or an exit status.
+ */
+static int
+client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	struct client_hs	 ch;
+	struct peer		 p;
+	struct hs		*h;
+	char			 name[PEER_HOSTLEN + 32], err[512];
+
+	memset(&ch, 0, sizeof(ch));
+	peer_set(&p, CFG_PROTO(cfg), sa, salen);
+	peer_name(&p, name, sizeof(name));
+	if (conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
+	    err, sizeof(err)) == -1) {
+		io->ops->close(io);
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
+	if ((h = hs_start(ev, io, cfg->wait_ms >= 0 ? cfg->wait_ms :
+	    HS_LIMIT_MS, client_hs_done, &ch)) == NULL) {
+		io->ops->close(io);
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	while (!ch.finished) {
+		if ((ev_run_once(ev) == -1 && errno != EINTR) ||
+		    sig_caught != 0) {
+			if (!ch.finished)
+				hs_abort(h);
+			if (sig_caught == 0)
+				msg_warn("poll: %s", strerror(errno));
+			return sig_caught != 0 ? 128 + sig_caught : EXIT_FAIL;
+		}
+	}
+	if (!ch.ok) {
+		msg_warn("TLS handshake with %s failed: %s", name, ch.why);
+		return EXIT_FAIL;
+	}
+	*io = ch.io;
+	conn_tls_report(io, cfg, NULL);
+	return 0;
+}
+
 int
 connect_main(const struct config *cfg)
 {
@@ -168,12 +237,18 @@ connect_main(const struct config *cfg)
 	struct sockaddr_storage	 peer;
 	struct addrinfo		*res = NULL, *ai = NULL;
 	struct ev		*ev;
+	struct conn_io		 io;
 	socklen_t		 peerlen;
-	char			 err[256];
+	char			 err[512];
 	int			 fd, status;
 
 	if (cfg->zero)
 		return probe_main(cfg);
+	/* Certificates and keys are loaded before any socket. */
+	if (conn_tls_start(cfg, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
 	if (!cfg->unix_sock && addr_resolve(cfg, cfg->host, cfg->port,
 	    CFG_SOCKTYPE(cfg), 0, &res, err, sizeof(err)) == -1) {
 		msg_warn("%s", err);
@@ -202,9 +277,17 @@ connect_main(const struct config *cfg)
 		msg_warn("out of memory");
 		return EXIT_FAIL;
 	}
+	conn_io_plain(&io, fd);
+	if (cfg->tls && (status = client_tls(cfg, ev, &io,
+	    (struct sockaddr *)&peer, peerlen)) != 0) {
+		ev_free(ev);
+		conn_tls_end();
+		unix_cleanup();
+		return status;
+	}
 	session_init(&s, cfg, ev);
 	if ((s.front = front_new(&s)) == NULL ||
-	    session_add_conn(&s, fd, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
+	    session_add_conn(&s, &io, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {
 		msg_warn("out of memory");
 		return EXIT_FAIL;
@@ -212,6 +295,7 @@ connect_main(const struct config *cfg)
 	status = session_run(&s);
 	session_free(&s);
 	ev_free(ev);
+	conn_tls_end();
 	unix_cleanup();
 	return status;
 }

@@ -89,6 +89,7 @@ run_program(struct child *ch, int in, int out)
 	}
 	set_env("LOCAL", local.host, local.port, cfg->unix_sock);
 	setenv("SOCKLINE_PROTO", remote->proto, 1);
+	conn_tls_setenv(&ch->c->io);
 	execvp(cfg->exec_argv[0], cfg->exec_argv);
 	dprintf(STDERR_FILENO, "sockline: cannot run %s: %s\n",
 	    cfg->exec_argv[0], strerror(errno));

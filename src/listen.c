@@ -33,6 +33,7 @@ struct listener {
 	int			 fds[MAX_LISTENERS];
 	int			 nfds;
 	struct ev_timer		 resume;
+	struct tls_accepts	 tls;		/* --tls: in their handshake */
 };
 
 static void	accept_event(int, int, void *);
@@ -208,6 +209,7 @@ accept_one(struct listener *l, int fd)
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
 	struct sockaddr_un	 sun;
+	struct conn_io		 io;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN], why[64];
 	uint16_t		 port;
@@ -233,10 +235,11 @@ accept_one(struct listener *l, int fd)
 	}
 	/*
 	 * A program whose client has gone keeps its place until it has
-	 * exited (at most a grace after its SIGTERM).
+	 * exited (at most a grace after its SIGTERM); a client still in
+	 * its TLS handshake already has one.
 	 */
-	if (cfg->keep_open &&
-	    l->s->nconns + programs_detached() >= cfg->max_conns) {
+	if (cfg->keep_open && l->s->nconns + l->tls.n +
+	    programs_detached() >= cfg->max_conns) {
 		if (programs_detached() > 0)
 			snprintf(why, sizeof(why), "%d client%s already, or "
 			    "their programs still stopping (-m)",
@@ -259,7 +262,13 @@ accept_one(struct listener *l, int fd)
 	/* One client only: later ones are refused, not left waiting. */
 	if (!cfg->keep_open)
 		close_listeners(l);
-	if (session_add_conn(l->s, cfd, CONN_STREAM, 1, (struct sockaddr *)&ss,
+	if (cfg->tls) {
+		if (tls_accept(&l->tls, cfd, &ss, len) == -1)
+			return -1;
+		return cfg->keep_open ? 0 : -1;
+	}
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)&ss,
 	    len) == NULL) {
 		close(cfd);
 		session_fail(l->s, "out of memory");
@@ -289,6 +298,7 @@ serve(struct listener *l)
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 	char			 host[ADDR_STRLEN];
+	struct conn_io		 io;
 	uint16_t		 port = 0;
 	int			 i;
 
@@ -303,7 +313,8 @@ serve(struct listener *l)
 			msg_verbose(cfg, 1, "Listening on %s %u", host, port);
 		}
 		if (cfg->udp) {
-			if (session_add_conn(l->s, l->fds[i], CONN_DGRAM, 0,
+			conn_io_plain(&io, l->fds[i]);
+			if (session_add_conn(l->s, &io, CONN_DGRAM, 0,
 			    (struct sockaddr *)&ss, len) == NULL)
 				return -1;
 		}
@@ -327,12 +338,20 @@ listen_main(const struct config *cfg)
 	struct listener	 l;
 	struct session	 s;
 	struct ev	*ev;
+	char		 err[512];
 	int		 status = EXIT_FAIL;
 
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.s = &s;
+	l.tls.s = &s;
+	LIST_INIT(&l.tls.list);
 	ev_timer_init(&l.resume, on_resume, &l);
+	/* Certificates and keys are loaded (or made) before any socket. */
+	if (conn_tls_start(cfg, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		return EXIT_FAIL;
+	}
 	signals_init();
 	if ((ev = ev_new()) == NULL) {
 		msg_warn("out of memory");
@@ -350,9 +369,11 @@ listen_main(const struct config *cfg)
 	status = session_run(&s);
 out:
 	ev_timer_stop(ev, &l.resume);
+	tls_accepts_abort(&l.tls);
 	close_listeners(&l);
 	session_free(&s);
 	ev_free(ev);
+	conn_tls_end();
 	unix_cleanup();
 	return status;
 }

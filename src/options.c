@@ -29,6 +29,9 @@ enum opt_kind {
 	OPT_FAMILY,		/* -4 / -6 */
 	OPT_CIDR,		/* --allow / --deny: appended to a list */
 	OPT_RESPONDER,		/* --echo, --upper, --reply, -e, -c */
+	OPT_TLS_PIN,		/* --tls-pin sha256:BASE64 */
+	OPT_TLS_VERSION,	/* --tls-min, --tls-max: int field */
+	OPT_TLS_ALPN,		/* --tls-alpn: checked, kept as given */
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -53,7 +56,22 @@ enum {
 	LONG_NO_HISTORY,
 	LONG_PROMPT,
 	LONG_RAW,
-	LONG_TIMESTAMPS
+	LONG_TIMESTAMPS,
+	/* TLS. */
+	LONG_INSECURE,
+	LONG_SSL,
+	LONG_TLS,
+	LONG_TLS_ALPN,
+	LONG_TLS_CA,
+	LONG_TLS_CERT,
+	LONG_TLS_CERT_OUT,
+	LONG_TLS_CIPHERS,
+	LONG_TLS_CLIENT_CA,
+	LONG_TLS_KEY,
+	LONG_TLS_MAX,
+	LONG_TLS_MIN,
+	LONG_TLS_NAME,
+	LONG_TLS_PIN
 };
 
 struct optdef {
@@ -115,9 +133,9 @@ static const struct optdef optdefs[] = {
 	{ 'V', "version", NULL, OPT_VERSION, 0, 0, 0,
 	  "show the version and exit" },
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
-	  "status lines on stderr; -vv: bytes and path per connection" },
+	  "status lines on stderr; -vv: bytes and path per connection, TLS chain" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
-	  "connect timeout" },
+	  "connect timeout (also --lockstep replies, TLS handshakes)" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
 	  "show received data as a hex dump" },
 	{ 'z', "zero", NULL, OPT_FLAG, F(zero), 0, 0,
@@ -132,6 +150,8 @@ static const struct optdef optdefs[] = {
 	  "listen: send every byte back" },
 	{ LONG_HISTORY, "history", "FILE", OPT_STR, F(history), 0, 0,
 	  "interactive: the history file" },
+	{ LONG_INSECURE, "insecure", NULL, OPT_FLAG, F(insecure), 0, 0,
+	  "TLS client: do not verify the peer (a warning says so)" },
 	{ LONG_INTERACTIVE, "interactive", NULL, OPT_FLAG, F(interactive),
 	  0, 0, "use the prompt even when stdin is not a terminal" },
 	{ LONG_LOCKSTEP, "lockstep", NULL, OPT_FLAG, F(lockstep), 0, 0,
@@ -154,8 +174,36 @@ static const struct optdef optdefs[] = {
 	  "listen: answer each message with TEXT (\\n \\r \\t \\\\ \\xHH)" },
 	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
 	  "only send: discard what the peer sends" },
+	{ LONG_SSL, "ssl", NULL, OPT_FLAG, F(tls), 0, 0,
+	  "the same as --tls" },
 	{ LONG_TIMESTAMPS, "timestamps", NULL, OPT_FLAG, F(timestamps), 0, 0,
 	  "interactive: the time before each received line" },
+	{ LONG_TLS, "tls", NULL, OPT_FLAG, F(tls), 0, 0,
+	  "TLS over the stream (connect or listen), verified" },
+	{ LONG_TLS_ALPN, "tls-alpn", "LIST", OPT_TLS_ALPN, F(tls_alpn), 0, 0,
+	  "TLS: ALPN protocols, comma-separated" },
+	{ LONG_TLS_CA, "tls-ca", "FILE|DIR", OPT_STR, F(tls_ca), 0, 0,
+	  "TLS client: trust these CAs instead of the system's" },
+	{ LONG_TLS_CERT, "tls-cert", "FILE", OPT_STR, F(tls_cert), 0, 0,
+	  "TLS: our certificate (PEM; may hold the key)" },
+	{ LONG_TLS_CERT_OUT, "tls-cert-out", "FILE", OPT_STR,
+	  F(tls_cert_out), 0, 0,
+	  "TLS listen: write the generated certificate to FILE" },
+	{ LONG_TLS_CIPHERS, "tls-ciphers", "LIST", OPT_STR, F(tls_ciphers),
+	  0, 0, "TLS: cipher list (1.2) and suites (1.3), by name" },
+	{ LONG_TLS_CLIENT_CA, "tls-client-ca", "FILE", OPT_STR,
+	  F(tls_client_ca), 0, 0,
+	  "TLS listen: require client certificates from this CA" },
+	{ LONG_TLS_KEY, "tls-key", "FILE", OPT_STR, F(tls_key), 0, 0,
+	  "TLS: the key of --tls-cert (PEM)" },
+	{ LONG_TLS_MAX, "tls-max", "VERSION", OPT_TLS_VERSION, F(tls_max),
+	  0, 0, "TLS: newest version allowed, 1.2 or 1.3" },
+	{ LONG_TLS_MIN, "tls-min", "VERSION", OPT_TLS_VERSION, F(tls_min),
+	  0, 0, "TLS: oldest version allowed, 1.2 (default) or 1.3" },
+	{ LONG_TLS_NAME, "tls-name", "NAME", OPT_STR, F(tls_name), 0, 0,
+	  "TLS client: the name to check and send as SNI" },
+	{ LONG_TLS_PIN, "tls-pin", "PIN", OPT_TLS_PIN, F(tls_pin),
+	  0, 0, "TLS client: accept only the key of PIN, sha256:BASE64" },
 	{ LONG_UPPER, "upper", NULL, OPT_RESPONDER, 0, RESP_UPPER, 0,
 	  "listen: send every byte back upper-cased" },
 };
@@ -376,6 +424,22 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	case OPT_RESPONDER:
 		set_responder(cfg, o, arg);
 		break;
+	case OPT_TLS_PIN:
+		if (tlsopt_pin(arg, cfg->tls_pin_sha256, err,
+		    sizeof(err)) == -1)
+			usage_error("--%s %s: %s", o->name, arg, err);
+		cfg->tls_pin = arg;
+		break;
+	case OPT_TLS_VERSION:
+		if (tlsopt_version(arg, (int *)(base + o->off), err,
+		    sizeof(err)) == -1)
+			usage_error("--%s %s: %s", o->name, arg, err);
+		break;
+	case OPT_TLS_ALPN:
+		if (tlsopt_alpn(arg, err, sizeof(err)) == -1)
+			usage_error("--%s %s: %s", o->name, arg, err);
+		*(const char **)(base + o->off) = arg;
+		break;
 	case OPT_HELP:
 		help();
 	case OPT_VERSION:
@@ -441,8 +505,9 @@ check_modes(const struct config *cfg)
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
 			    "to listen on as the host operand");
-		if (cfg->wait_ms >= 0)
-			usage_error("-w is a connect timeout: not with -l");
+		if (cfg->wait_ms >= 0 && !cfg->tls)
+			usage_error("-w is a connect timeout: not with -l "
+			    "(except with --tls: the handshake's limit)");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
 	} else {
@@ -460,6 +525,73 @@ check_modes(const struct config *cfg)
 			usage_error("--port-file does not apply to unix "
 			    "sockets");
 	}
+}
+
+/*
+ * --tls and the options that refine it.  Without --tls they are refused
+ * rather than ignored: a --tls-ca with no TLS is a mistake to point out.
+ */
+static void
+check_tls(const struct config *cfg)
+{
+	static const struct {
+		size_t		 off;
+		const char	*name;
+		int		 side;	/* 1: client only, 2: listener only */
+	} refine[] = {
+		{ F(tls_name), "--tls-name", 1 },
+		{ F(tls_ca), "--tls-ca", 1 },
+		{ F(tls_pin), "--tls-pin", 1 },
+		{ F(tls_cert), "--tls-cert", 0 },
+		{ F(tls_key), "--tls-key", 0 },
+		{ F(tls_alpn), "--tls-alpn", 0 },
+		{ F(tls_ciphers), "--tls-ciphers", 0 },
+		{ F(tls_client_ca), "--tls-client-ca", 2 },
+		{ F(tls_cert_out), "--tls-cert-out", 2 },
+	};
+	const char	*base = (const char *)cfg, *given = NULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(refine) / sizeof(refine[0]); i++) {
+		if (*(const char *const *)(base + refine[i].off) == NULL)
+			continue;
+		given = refine[i].name;
+		if (refine[i].side == 1 && cfg->listen)
+			usage_error("%s is for TLS clients, not with -l", given);
+		if (refine[i].side == 2 && !cfg->listen)
+			usage_error("%s is for TLS listeners (-l)", given);
+	}
+	if (cfg->insecure) {
+		given = "--insecure";
+		if (cfg->listen)
+			usage_error("--insecure is for TLS clients, not with -l");
+	}
+	if (cfg->tls_min != 0 || cfg->tls_max != 0)
+		given = cfg->tls_min != 0 ? "--tls-min" : "--tls-max";
+	if (!cfg->tls) {
+		if (given != NULL)
+			usage_error("%s needs --tls", given);
+		return;
+	}
+	if (cfg->udp)
+		usage_error("--tls is for streams: DTLS (--tls -u) is not "
+		    "supported");
+	if (cfg->zero)
+		usage_error("-z only probes: not with --tls");
+	if (cfg->insecure && cfg->tls_pin != NULL)
+		usage_error("--insecure and --tls-pin exclude each other");
+	if (cfg->tls_max != 0 && cfg->tls_max < (cfg->tls_min != 0 ?
+	    cfg->tls_min : 0x0303))
+		usage_error("--tls-max 1.2 is below --tls-min 1.3");
+	if (cfg->tls_key != NULL && cfg->tls_cert == NULL)
+		usage_error("--tls-key needs --tls-cert");
+	if (cfg->tls_cert != NULL && cfg->tls_cert_out != NULL)
+		usage_error("--tls-cert-out writes the generated certificate: "
+		    "not with --tls-cert");
+	if (cfg->unix_sock && !cfg->listen && cfg->tls_name == NULL &&
+	    cfg->tls_pin == NULL && !cfg->insecure)
+		usage_error("-U --tls has no host name to verify: give "
+		    "--tls-name NAME, --tls-pin or --insecure");
 }
 
 static void
@@ -480,6 +612,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 	const char	*port;
 
 	check_modes(cfg);
+	check_tls(cfg);
 	if (cfg->max_conns == 0)
 		cfg->max_conns = 100;
 	if (cfg->unix_sock) {

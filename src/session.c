@@ -22,12 +22,7 @@
  * arrived for the quiet period (-q; 1 s for a client), then exit 0.
  */
 
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-
-#include <linux/sockios.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,14 +49,6 @@
 
 /* How long quitting waits for typed lines to leave. */
 #define QUIT_FLUSH_MS	1000
-
-/*
- * After the peer's end of stream, how long the end waits for TCP to say
- * that what was sent since arrived (or was refused), and how often it
- * looks.
- */
-#define ACK_WAIT_MS	1000
-#define ACK_POLL_MS	5
 
 static char	xlate[2 * BUF_CHUNK];
 
@@ -205,11 +192,12 @@ session_conn_fail(struct session *s, struct conn *c, int e)
 	char	name[PEER_HOSTLEN + 32];
 
 	if (s->cfg->keep_open && c->kind == CONN_STREAM) {
-		session_drop_conn(s, c, strerror(e));
+		session_drop_conn(s, c, conn_io_strerror(&c->io, e));
 		return;
 	}
 	session_fail(s, "connection with %s lost: %s",
-	    peer_name(&c->peer, name, sizeof(name)), strerror(e));
+	    peer_name(&c->peer, name, sizeof(name)),
+	    conn_io_strerror(&c->io, e));
 }
 
 /*
@@ -401,8 +389,9 @@ session_received(struct session *s, struct conn *c, struct sender *sd,
 }
 
 struct conn *
-session_add_conn(struct session *s, int fd, enum conn_kind kind,
-    int connected, const struct sockaddr *sa, socklen_t salen)
+session_add_conn(struct session *s, const struct conn_io *io,
+    enum conn_kind kind, int connected, const struct sockaddr *sa,
+    socklen_t salen)
 {
 	struct conn	*c;
 
@@ -410,7 +399,8 @@ session_add_conn(struct session *s, int fd, enum conn_kind kind,
 		return NULL;
 	c->session = s;
 	c->kind = kind;
-	c->fd = fd;
+	c->io = *io;
+	c->fd = io->fd;
 	c->connected = connected;
 	c->progress_ms = now_ms();
 	/*
@@ -452,7 +442,7 @@ conn_free(struct session *s, struct conn *c)
 		stream_report(s, c);
 	respond_conn_free(s, c);
 	ev_del(s->ev, c->fd);
-	close(c->fd);
+	c->io.ops->close(&c->io);
 	buf_free(&c->out);
 	buf_free(&c->in);
 	if (c->queued)
@@ -523,6 +513,8 @@ conn_update(struct session *s, struct conn *c)
 	}
 	if (buf_used(&c->out) > 0 || c->zc_wait)
 		events |= EV_WRITE;
+	if (c->kind == CONN_STREAM)
+		events = stream_events(s, c, events);
 	/*
 	 * -k with a responder: a client that sends but never reads fills
 	 * its queue with answers; reading it stops, and the stall timer
@@ -709,7 +701,8 @@ session_input_fd(struct session *s, int fd, int kind)
 
 	if (s->done)
 		return 0;
-	if (c == NULL || c->wr_shut || c->zc_wait || buf_used(&c->out) > 0)
+	if (c == NULL || c->wr_shut || c->zc_wait || buf_used(&c->out) > 0 ||
+	    !c->io.ops->zcopy(&c->io, IO_SEND))
 		return -1;
 	if ((n = zcopy_in(fd, kind, c->fd)) > 0) {
 		c->sent[1] += (size_t)n;
@@ -899,52 +892,6 @@ on_ack_timer(void *arg)
 	session_check_done(arg);
 }
 
-/*
- * The peer has ended its side; were the bytes sent to it taken?  A peer
- * that closed (rather than half-closed) answers data that reaches it
- * afterwards with a reset, which may come a moment after our last send
- * and after its end of stream: so the end waits, up to ACK_WAIT_MS,
- * until TCP has nothing unacknowledged, then looks for that error.
- * Returns 1 when the session may end; 0 to wait, or when it failed.
- */
-static int
-all_acked(struct session *s)
-{
-	struct conn	*c;
-	struct tcp_info	 ti;
-	int		 q;
-	socklen_t	 len;
-
-	TAILQ_FOREACH(c, &s->conns, entry) {
-		if (c->kind != CONN_STREAM ||
-		    (c->peer.addr.ss_family != AF_INET &&
-		    c->peer.addr.ss_family != AF_INET6))
-			continue;
-		if (stream_pending_error(s, c))
-			return 0;
-		if (ioctl(c->fd, SIOCOUTQ, &q) == -1 || q == 0)
-			continue;
-		/*
-		 * A closed connection acknowledges nothing more: if a reset
-		 * closed it a moment after the look above, it says so now.
-		 */
-		len = sizeof(ti);
-		if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
-		    ti.tcpi_state == TCP_CLOSE) {
-			if (stream_pending_error(s, c))
-				return 0;
-			continue;
-		}
-		if (s->ack_deadline == 0)
-			s->ack_deadline = now_ms() + ACK_WAIT_MS;
-		if (now_ms() < s->ack_deadline) {
-			ev_timer_start(s->ev, &s->ack_timer, ACK_POLL_MS);
-			return 0;
-		}
-	}
-	return 1;
-}
-
 void
 session_check_done(struct session *s)
 {
@@ -986,7 +933,7 @@ session_check_done(struct session *s)
 			if (!c->rd_eof)
 				return;
 		}
-		if (s->peer_eof && !all_acked(s))
+		if (s->peer_eof && !stream_all_acked(s))
 			return;
 	}
 flushed:

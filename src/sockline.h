@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conn_io.h"
+
 #define SOCKLINE_VERSION	"0.1.0"
 
 /* Exit statuses of the contract (design.md item 4). */
@@ -151,6 +153,11 @@ struct config {
 /* options.c */
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
+
+/* tlsopts.c: TLS option values, parsed without OpenSSL. */
+int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
+int		 tlsopt_version(const char *, int *, char *, size_t);
+int		 tlsopt_alpn(const char *, char *, size_t);
 
 /* msg.c: one-line messages on stderr, "sockline: " first. */
 void		 msg_warn(const char *, ...)
@@ -336,6 +343,9 @@ struct conn {
 	struct session		*session;
 	enum conn_kind		 kind;
 	int			 fd;
+	struct conn_io		 io;		/* stream: how bytes move */
+	int			 want;		/* stream: EV_* the session wants */
+	struct ev_deferred	 again;		/* read what the io holds */
 	int			 connected;	/* datagram: has one peer */
 	struct peer		 peer;		/* the other end */
 	struct buf		 out;		/* bytes or framed datagrams */
@@ -344,6 +354,7 @@ struct conn {
 	struct resp		*resp;		/* responder state, if any */
 	int			 rd_eof;	/* the peer will send no more */
 	int			 wr_shut;	/* we half-closed */
+	int			 wr_ending;	/* the half-close takes more rounds */
 	int			 events;	/* interest last given to ev */
 	int			 zc_wait;	/* zero-copy input: socket was full */
 	size_t			 dgram_max;	/* the largest datagram it takes */
@@ -537,8 +548,8 @@ struct session {
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
-struct conn	*session_add_conn(struct session *, int, enum conn_kind, int,
-		    const struct sockaddr *, socklen_t);
+struct conn	*session_add_conn(struct session *, const struct conn_io *,
+		    enum conn_kind, int, const struct sockaddr *, socklen_t);
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
@@ -574,6 +585,8 @@ void		 conn_queued(struct session *, struct conn *);
 /* stream.c and dgram.c: one kind of conn each. */
 void		 stream_event(int, int, void *);
 int		 stream_pending_error(struct session *, struct conn *);
+int		 stream_events(struct session *, struct conn *, int);
+int		 stream_all_acked(struct session *);
 void		 stream_maybe_shutdown(struct session *, struct conn *);
 void		 stream_after(struct session *, struct conn *);
 void		 stream_report(const struct session *, const struct conn *);
@@ -585,6 +598,39 @@ int		 dgram_queue(struct session *, struct conn *,
 void		 dgram_event(int, int, void *);
 size_t		 dgram_room(const struct conn *);
 void		 dgram_free_senders(struct session *);
+
+/*
+ * hs.c: a conn_io's handshake before its session knows of it (see
+ * conn_io.h).  done(h, ok, why) is called once, from the loop.
+ */
+#define HS_LIMIT_MS	10000	/* unless -w says otherwise */
+struct hs;
+typedef void	 hs_done_fn(struct hs *, int, const char *);
+struct hs {
+	struct ev		*ev;
+	struct conn_io		 io;
+	long			 limit_ms;
+	hs_done_fn		*done;
+	void			*arg;
+	struct ev_timer		 timer;
+	int			 events;
+	struct sockaddr_storage	 ss;		/* the peer, for the caller */
+	socklen_t		 sslen;
+	LIST_ENTRY(hs)		 entry;
+};
+struct hs	*hs_start(struct ev *, const struct conn_io *, long,
+		    hs_done_fn *, void *);
+void		 hs_abort(struct hs *);
+
+/* listen_tls.c: a TLS listener's clients, before their session. */
+struct tls_accepts {
+	struct session		*s;
+	LIST_HEAD(, hs)		 list;
+	int			 n;
+};
+int		 tls_accept(struct tls_accepts *, int,
+		    const struct sockaddr_storage *, socklen_t);
+void		 tls_accepts_abort(struct tls_accepts *);
 
 /* connect.c, shared with probe.c */
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,

@@ -1,5 +1,7 @@
 /*
- * Stream connections (TCP, unix stream): reading, writing, half-close.
+ * Stream connections (TCP, unix stream): reading, writing, half-close,
+ * all through the conn's I/O layer (conn_io.h), so the same code serves
+ * a plain socket and TLS.
  */
 
 #include <sys/socket.h>
@@ -11,6 +13,14 @@
 #include <unistd.h>
 
 #include "sockline.h"
+
+/*
+ * After the peer's end of stream, how long the end waits for TCP to say
+ * that what was sent since arrived (or was refused), and how often it
+ * looks.
+ */
+#define STREAM_ACK_WAIT_MS	1000
+#define STREAM_ACK_POLL_MS	5
 
 static char	scratch[BUF_CHUNK];
 
@@ -38,7 +48,7 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 	ssize_t	w = 0;
 
 	if (buf_used(&c->out) == 0 && n > 0 && !c->wr_shut && !s->done) {
-		w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		w = c->io.ops->write(&c->io, p, n);
 		if (w == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
 				session_conn_fail(s, c,
@@ -69,16 +79,19 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 int
 stream_pending_error(struct session *s, struct conn *c)
 {
-	int		e = 0;
-	socklen_t	len = sizeof(e);
+	int	e;
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &len) == -1 || e == 0)
+	if ((e = conn_io_pending_error(&c->io)) == 0)
 		return 0;
 	session_conn_fail(s, c, stream_write_errno(c, e));
 	return 1;
 }
 
-/* Half-closes c once everything the user sent has left. */
+/*
+ * Half-closes c once everything the user sent has left.  The layer may
+ * need more rounds for it (TLS's close_notify into a full socket): until
+ * then c waits to be writable, and input counts it as still open.
+ */
 void
 stream_maybe_shutdown(struct session *s, struct conn *c)
 {
@@ -88,12 +101,59 @@ stream_maybe_shutdown(struct session *s, struct conn *c)
 	if (stream_pending_error(s, c))
 		return;
 	if (!s->cfg->no_shutdown && !s->cfg->recv_only &&
-	    shutdown(c->fd, SHUT_WR) == -1 && errno == ENOTCONN) {
-		session_conn_fail(s, c, ECONNRESET);
+	    c->io.ops->shutdown(&c->io) == -1) {
+		if (errno == EAGAIN) {
+			c->wr_ending = 1;
+			conn_update(s, c);
+			return;
+		}
+		session_conn_fail(s, c, errno);
 		return;
 	}
+	c->wr_ending = 0;
 	c->wr_shut = 1;
 	s->nstreams--;
+}
+
+/*
+ * After the peer's end, before a clean exit: waits, up to the deadline,
+ * until TCP holds nothing unacknowledged, then looks for the error that
+ * a peer which closed (rather than half-closed) answers late data with.
+ * Returns 1 when the session may end; 0 to wait, or when it failed.
+ */
+int
+stream_all_acked(struct session *s)
+{
+	struct conn	*c;
+	int		 u;
+
+	TAILQ_FOREACH(c, &s->conns, entry) {
+		if (c->kind != CONN_STREAM ||
+		    (c->peer.addr.ss_family != AF_INET &&
+		    c->peer.addr.ss_family != AF_INET6))
+			continue;
+		if (stream_pending_error(s, c))
+			return 0;
+		if ((u = conn_io_unacked(&c->io)) == 0)
+			continue;
+		/*
+		 * A closed connection acknowledges nothing more: if a reset
+		 * closed it a moment after the look above, it says so now.
+		 */
+		if (u == -1) {
+			if (stream_pending_error(s, c))
+				return 0;
+			continue;
+		}
+		if (s->ack_deadline == 0)
+			s->ack_deadline = now_ms() + STREAM_ACK_WAIT_MS;
+		if (now_ms() < s->ack_deadline) {
+			ev_timer_start(s->ev, &s->ack_timer,
+			    STREAM_ACK_POLL_MS);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static void
@@ -107,8 +167,12 @@ stream_write(struct session *s, struct conn *c)
 		session_update_input(s);
 		return;
 	}
-
-	n = send(c->fd, buf_head(&c->out), buf_used(&c->out), MSG_NOSIGNAL);
+	if (buf_used(&c->out) == 0) {
+		if (c->wr_ending)
+			stream_maybe_shutdown(s, c);
+		return;
+	}
+	n = c->io.ops->write(&c->io, buf_head(&c->out), buf_used(&c->out));
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			session_conn_fail(s, c, stream_write_errno(c, errno));
@@ -144,7 +208,8 @@ stream_splice_out(struct session *s, struct conn *c)
 	if (s->done)
 		return 0;
 	if (ops->out_fd == NULL || s->cfg->send_only ||
-	    session_zcopy_conn(s) != c || (fd = ops->out_fd(s->front)) == -1)
+	    session_zcopy_conn(s) != c || !c->io.ops->zcopy(&c->io, IO_RECV) ||
+	    (fd = ops->out_fd(s->front)) == -1)
 		return -1;
 	if ((n = zcopy_out(c->fd, fd)) > 0) {
 		c->rcvd[1] += (size_t)n;
@@ -195,7 +260,7 @@ stream_read(struct session *s, struct conn *c)
 		room = sizeof(scratch);
 	if (room == 0)
 		return;
-	n = read(c->fd, scratch, room);
+	n = c->io.ops->read(&c->io, scratch, room);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			session_conn_fail(s, c, errno);
@@ -216,11 +281,46 @@ stream_event(int fd, int events, void *arg)
 	struct session	*s = c->session;
 
 	(void)fd;
+	/* The socket's events, as the operations the layer can go on with. */
+	events = conn_io_ready(&c->io, c->want, events);
 	if ((events & EV_WRITE) && !s->done)
 		stream_write(s, c);
 	if ((events & EV_READ) && !s->done && !c->dead)
 		stream_read(s, c);
 	stream_after(s, c);
+}
+
+/* Bytes the layer already holds: read at the end of this round. */
+static void
+on_again(void *arg)
+{
+	struct conn	*c = arg;
+	struct session	*s = c->session;
+
+	if (c->dead || s->done || !(c->want & EV_READ))
+		return;
+	stream_read(s, c);
+	stream_after(s, c);
+}
+
+/*
+ * The socket events for what the session wants of c (EV_READ, EV_WRITE).
+ * A read the layer can satisfy without the socket (TLS records already
+ * in memory) would wait for a poll that never comes: it is run at the
+ * end of the round instead.
+ */
+int
+stream_events(struct session *s, struct conn *c, int want)
+{
+	if (c->wr_ending)
+		want |= EV_WRITE;
+	c->want = want;
+	if ((want & EV_READ) && c->io.ops->pending(&c->io)) {
+		c->again.cb = on_again;
+		c->again.arg = c;
+		ev_defer(s->ev, &c->again);
+	}
+	return conn_io_events(&c->io, want);
 }
 
 /*

@@ -26,6 +26,9 @@ struct ssl_st;
  * certificate is made for localhost, 127.0.0.1, ::1 and cfg->host, its
  * SHA-256 fingerprint printed with -v, and written with --tls-cert-out
  * (fsafe_replace, 0644 less the umask) before the port file exists.
+ * The context sets SSL_MODE_RELEASE_BUFFERS (idle connections keep no
+ * record buffers), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER and
+ * SSL_OP_ENABLE_KTLS; partial writes are the I/O layer's choice.
  * Returns NULL with a one-line message (no "sockline: ") in err.
  */
 struct ssl_ctx_st *tls_ctx_new(const struct config *, int, char *, size_t);
@@ -45,8 +48,9 @@ struct ssl_st	*tls_ssl_new(struct ssl_ctx_st *, const struct config *, int,
  * verification the reason, the name checked, the leaf's subject and
  * SHA-256 fingerprint and the options that get past it; else OpenSSL's
  * reason string (never an error-queue dump), or strerror(saved_errno)
- * for a syscall error, or "connection closed during the handshake".
- * ssl_error is SSL_get_error()'s value.  Clears the error queue.
+ * for a syscall error, or "connection closed during the TLS handshake".
+ * The ints: SSL_get_error()'s value, then errno as it was after the
+ * call (0 if none).  Clears the error queue.
  */
 void		 tls_fail_reason(struct ssl_st *, const struct config *, int,
 		    int, char *, size_t);
@@ -56,9 +60,11 @@ void		 tls_fail_reason(struct ssl_st *, const struct config *, int,
 void		 tls_report(const struct config *, struct ssl_st *,
 		    const char *);
 
-/* In a child about to exec an -e/-c program: SOCKLINE_TLS_VERSION,
- * _CIPHER, _ALPN, and with a client certificate _PEER_SUBJECT and
- * _PEER_SHA256 (lower-case hex, no colons). */
+/* In a child about to exec an -e/-c program: SOCKLINE_TLS_VERSION
+ * ("TLSv1.3"), _CIPHER (OpenSSL's name), _ALPN (empty if none), and
+ * with a peer certificate _PEER_SUBJECT (RFC 2253) and _PEER_SHA256
+ * (lower-case hex, no colons); the others are unset, and NULL unsets
+ * them all, so nothing is inherited from sockline's environment. */
 void		 tls_setenv(struct ssl_st *);
 
 #endif /* SOCKLINE_TLS_H */

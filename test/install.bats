@@ -92,7 +92,7 @@ usr/share/man/man1/sockline.1"
 		sockline CC=my-cc CPPFLAGS=-DMY_CPP CFLAGS=-O1-mine \
 		LDFLAGS=-Lmy-ld LDLIBS=-lmy-lib
 	assert_success
-	compiles=$(grep -E -- ' -c -o src/[a-z_]+\.o ' <<<"$output")
+	compiles=$(grep -E -- ' -c -o src/[a-z0-9_]+\.o ' <<<"$output")
 	[ "$(wc -l <<<"$compiles")" -eq "$(ls "$TOP"/src/*.c | wc -l)" ]
 	while read -r line; do
 		[[ $line == "my-cc "* ]] || fail "not compiled with CC: $line"

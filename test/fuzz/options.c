@@ -58,6 +58,31 @@ check_config(const struct config *c)
 		CHECK(!c->zero && !c->recv_only);
 	if (c->lockstep)
 		CHECK(!c->listen && !c->zero);
+	/* TLS: only on streams, its options only with it, versions 1.2-1.3
+	 * in order, a -U client with something to verify against. */
+	if (c->tls) {
+		CHECK(!c->udp && !c->zero);
+		CHECK(c->tls_min == 0 || c->tls_min == 0x0303 ||
+		    c->tls_min == 0x0304);
+		CHECK(c->tls_max == 0 || c->tls_max >= (c->tls_min != 0 ?
+		    c->tls_min : 0x0303));
+		CHECK(c->tls_key == NULL || c->tls_cert != NULL);
+		CHECK(!(c->insecure && c->tls_pin != NULL));
+		if (c->unix_sock && !c->listen)
+			CHECK(c->tls_name != NULL || c->tls_pin != NULL ||
+			    c->insecure);
+	} else
+		CHECK(c->tls_name == NULL && c->tls_ca == NULL &&
+		    c->tls_pin == NULL && !c->insecure && c->tls_min == 0 &&
+		    c->tls_max == 0 && c->tls_cert == NULL &&
+		    c->tls_alpn == NULL && c->tls_cert_out == NULL);
+	if (c->listen)
+		CHECK(c->tls_name == NULL && c->tls_pin == NULL &&
+		    !c->insecure);
+	else
+		CHECK(c->tls_client_ca == NULL && c->tls_cert_out == NULL);
+	if (!c->listen || !c->tls)
+		CHECK(c->wait_ms < 0 || !c->listen);
 }
 
 int

@@ -1,0 +1,435 @@
+/*
+ * TLS behind the conn_io seam (design item 19): the handshake, records
+ * read and written, close_notify, all non-blocking inside the event
+ * loop.  tls_ctx.c made the SSL_CTX and makes each SSL; this file only
+ * moves bytes and says why they stopped.
+ *
+ * OpenSSL's WANT_READ / WANT_WRITE become the layer's rd_wait / wr_wait,
+ * so a read that needs the socket writable waits for exactly that.
+ * Records are read ahead into a large buffer and a read takes every
+ * decrypted byte there is room for, so bulk transfers cost few calls; a
+ * -k listener's idle clients give their buffers back.  With kernel TLS
+ * (OpenSSL enables it where the kernel has it) the sending side may
+ * splice and sendfile as a plain socket does; in user space it may not.
+ */
+
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockline.h"
+#include "tls.h"
+
+/* Records are read ahead this much at a time. */
+#define TLS_READ_AHEAD	(64 * 1024)
+
+struct tls_io {
+	SSL			*ssl;
+	const struct config	*cfg;
+	int			 hs_done;
+	int			 starved;	/* the last read wanted more */
+	int			 notified;	/* close_notify sent */
+	int			 failed;	/* a fatal error: no close_notify */
+	int			 rd_ended;	/* the peer's end has been read */
+	int			 got_notify;	/* it was a close_notify */
+	int			 rd_stash;	/* a read's failure, kept */
+	int			 rd_errno;
+	char			 label[PEER_HOSTLEN + 32];
+	char			 why[512];
+};
+
+static SSL_CTX	*run_ctx;
+
+/*
+ * An end of stream without close_notify is taken as an end (OpenSSL's
+ * SSL_OP_IGNORE_UNEXPECTED_EOF: otherwise it answers it with an alert
+ * into a closed socket, whose reset would fail the run); this tells
+ * the two apart, for the -v note.
+ */
+static void
+on_info(const SSL *ssl, int where, int ret)
+{
+	struct tls_io	*t;
+
+	/* SSL_CB_READ_ALERT shares its alert bit with the write one. */
+	if ((where & SSL_CB_READ_ALERT) == SSL_CB_READ_ALERT &&
+	    (ret & 0xff) == SSL_AD_CLOSE_NOTIFY &&
+	    (t = SSL_get_app_data(ssl)) != NULL)
+		t->got_notify = 1;
+}
+
+/* Makes the run's SSL_CTX, before any socket (--tls only). */
+int
+conn_tls_start(const struct config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->tls || run_ctx != NULL)
+		return 0;
+	if ((run_ctx = tls_ctx_new(cfg, cfg->listen, err, errlen)) == NULL)
+		return -1;
+	if (cfg->insecure)
+		msg_warn("warning: --insecure: the peer's certificate is not "
+		    "verified, anyone in between can read and change the "
+		    "data");
+	return 0;
+}
+
+void
+conn_tls_end(void)
+{
+	tls_ctx_free(run_ctx);
+	run_ctx = NULL;
+}
+
+/* What an SSL call's failure means, as errno, with why[] for EPROTO. */
+static int
+tls_errno(struct tls_io *t, int r, int *wait)
+{
+	int	e = SSL_get_error(t->ssl, r), saved = errno;
+
+	*wait = 0;
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		*wait = EV_READ;
+		return EAGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		*wait = EV_WRITE;
+		return EAGAIN;
+	case SSL_ERROR_SYSCALL:
+		/* A socket's own error reads as the same for TLS. */
+		if (ERR_peek_error() == 0 && saved != 0) {
+			t->failed = 1;
+			ERR_clear_error();
+			return saved;
+		}
+		break;
+	}
+	t->failed = 1;
+	tls_fail_reason(t->ssl, t->cfg, e, saved, t->why, sizeof(t->why));
+	return EPROTO;
+}
+
+static int
+tls_handshake(struct conn_io *io)
+{
+	struct tls_io	*t = io->ctx;
+	int		 r, wait;
+
+	ERR_clear_error();
+	if ((r = SSL_do_handshake(t->ssl)) == 1) {
+		t->hs_done = 1;
+		io->rd_wait = io->wr_wait = 0;
+		return 0;
+	}
+	if (SSL_get_error(t->ssl, r) == SSL_ERROR_ZERO_RETURN) {
+		snprintf(t->why, sizeof(t->why), "the peer closed the "
+		    "connection during the handshake");
+		t->failed = 1;
+		ERR_clear_error();
+		errno = EPROTO;
+		return -1;
+	}
+	errno = tls_errno(t, r, &wait);
+	/* Any end here, even a TCP one, fails the handshake. */
+	if (errno != EAGAIN && errno != EPROTO) {
+		tls_fail_reason(t->ssl, t->cfg, SSL_ERROR_SYSCALL, errno,
+		    t->why, sizeof(t->why));
+		errno = EPROTO;
+	}
+	io->rd_wait = wait;
+	return -1;
+}
+
+/*
+ * The peer's TCP end came without its close_notify.  Whatever was sent
+ * arrived whole (each record is authenticated), only the TLS goodbye is
+ * missing, as with many servers: a note, and the usual end.
+ */
+static ssize_t
+tls_eof(struct tls_io *t, int clean)
+{
+	if (!clean)
+		msg_verbose(t->cfg, 1, "%s: the connection ended without a "
+		    "TLS close_notify", t->label);
+	ERR_clear_error();
+	return 0;
+}
+
+static ssize_t
+tls_read(struct conn_io *io, void *p, size_t n)
+{
+	struct tls_io	*t = io->ctx;
+	unsigned long	 first;
+	size_t		 got = 0;
+	int		 r, e, wait;
+
+	if (t->rd_stash) {
+		t->rd_stash = 0;
+		errno = t->rd_errno;
+		if (errno == 0)
+			t->rd_ended = 1;
+		return errno == 0 ? 0 : -1;
+	}
+	io->rd_wait = 0;
+	while (got < n) {
+		ERR_clear_error();
+		r = SSL_read(t->ssl, (char *)p + got,
+		    n - got > INT_MAX ? INT_MAX : (int)(n - got));
+		if (r > 0) {
+			t->starved = 0;
+			got += (size_t)r;
+			if (!SSL_has_pending(t->ssl))
+				break;
+			continue;
+		}
+		e = SSL_get_error(t->ssl, r);
+		first = ERR_peek_error();
+		if (e == SSL_ERROR_ZERO_RETURN)
+			e = tls_eof(t, t->got_notify);
+		else if ((e == SSL_ERROR_SYSCALL && first == 0 &&
+		    errno == 0) || (e == SSL_ERROR_SSL &&
+		    ERR_GET_LIB(first) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(first) == SSL_R_UNEXPECTED_EOF_WHILE_READING))
+			e = tls_eof(t, 0);
+		else {
+			e = tls_errno(t, r, &wait);
+			if (e == EAGAIN) {
+				t->starved = wait == EV_READ;
+				io->rd_wait = wait;
+				/* Idle -k clients give their buffers back. */
+				if (got == 0 && t->cfg->keep_open)
+					SSL_free_buffers(t->ssl);
+			}
+		}
+		if (got > 0) {
+			/* Said at the next call, after these bytes. */
+			if (e != EAGAIN) {
+				t->rd_stash = 1;
+				t->rd_errno = e;
+			}
+			break;
+		}
+		errno = e;
+		if (e == 0)
+			t->rd_ended = 1;
+		return e == 0 ? 0 : -1;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Partial writes are on, so that a count is exact when the socket fills:
+ * each SSL_write() then sends one record, and this goes on record after
+ * record while the socket takes them, as one send(2) would.
+ */
+static ssize_t
+tls_write(struct conn_io *io, const void *p, size_t n)
+{
+	struct tls_io	*t = io->ctx;
+	size_t		 done = 0;
+	int		 r, e, wait;
+
+	while (done < n) {
+		ERR_clear_error();
+		r = SSL_write(t->ssl, (const char *)p + done,
+		    n - done > INT_MAX ? INT_MAX : (int)(n - done));
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		e = tls_errno(t, r, &wait);
+		io->wr_wait = wait;
+		if (done > 0 && e == EAGAIN)
+			break;
+		/* An error after some records: said at the next call. */
+		if (done > 0)
+			break;
+		errno = e;
+		return -1;
+	}
+	if (done == n)
+		io->wr_wait = 0;
+	return (ssize_t)done;
+}
+
+/*
+ * close_notify, then TCP's half-close, so both kinds of reader know.
+ * A peer that has ended and closed answers the close_notify with a
+ * reset; when all we sent before was acknowledged, it loses nothing.
+ */
+static int
+tls_shutdown(struct conn_io *io)
+{
+	struct tls_io	*t = io->ctx;
+	int		 r, wait;
+
+	if (!t->notified) {
+		if (t->rd_ended && conn_io_unacked(io) == 0)
+			io->reset_ok = 1;
+		ERR_clear_error();
+		if ((r = SSL_shutdown(t->ssl)) < 0) {
+			errno = tls_errno(t, r, &wait);
+			io->wr_wait = wait;
+			return -1;
+		}
+		t->notified = 1;
+		io->wr_wait = 0;
+	}
+	if (shutdown(io->fd, SHUT_WR) == -1 && errno == ENOTCONN &&
+	    !io->reset_ok) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return 0;
+}
+
+/* Decrypted (or read-ahead) bytes that no poll would announce. */
+static int
+tls_pending(const struct conn_io *io)
+{
+	const struct tls_io	*t = io->ctx;
+
+	return !t->starved && !t->rd_stash ? SSL_has_pending(t->ssl) :
+	    t->rd_stash;
+}
+
+/*
+ * splice(2) and sendfile(2) bypass OpenSSL: only where the kernel makes
+ * the records (kTLS).  Received bytes always go through SSL_read, which
+ * sees the alerts and close_notify that a splice would trip over.
+ */
+static int
+tls_zcopy(const struct conn_io *io, int dir)
+{
+	const struct tls_io	*t = io->ctx;
+
+	if (dir != IO_SEND)
+		return 0;
+	return BIO_get_ktls_send(SSL_get_wbio(t->ssl)) > 0;
+}
+
+static const char *
+tls_why(const struct conn_io *io, int e)
+{
+	const struct tls_io	*t = io->ctx;
+
+	if (e == EPROTO && t->why[0] != '\0')
+		return t->why;
+	return strerror(e);
+}
+
+/*
+ * A conversation that ended well ends with our close_notify, so a peer
+ * that checks for truncation (python's ssl does) sees a clean end.
+ * Never blocking: one try.
+ */
+static void
+tls_close(struct conn_io *io)
+{
+	struct tls_io	*t = io->ctx;
+
+	if (t != NULL) {
+		if (t->hs_done && !t->notified && !t->failed) {
+			ERR_clear_error();
+			SSL_shutdown(t->ssl);
+			ERR_clear_error();
+		}
+		SSL_free(t->ssl);
+		free(t);
+		io->ctx = NULL;
+	}
+	if (io->fd != -1)
+		close(io->fd);
+	io->fd = -1;
+}
+
+static const struct conn_io_ops tls_ops = {
+	.name = "tls",
+	.handshake = tls_handshake,
+	.read = tls_read,
+	.write = tls_write,
+	.shutdown = tls_shutdown,
+	.pending = tls_pending,
+	.zcopy = tls_zcopy,
+	.why = tls_why,
+	.close = tls_close,
+};
+
+/*
+ * Puts TLS on io's socket: server for a listener's client; a client
+ * checks name (the host operand, NULL for -U).  label names the peer in
+ * messages.  -1 with a message in err.
+ */
+int
+conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
+    const char *name, const char *label, char *err, size_t errlen)
+{
+	struct tls_io	*t;
+	int		 one = 1;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((t->ssl = tls_ssl_new(run_ctx, cfg, server, name, err,
+	    errlen)) == NULL) {
+		free(t);
+		return -1;
+	}
+	if (SSL_set_fd(t->ssl, io->fd) != 1) {
+		snprintf(err, errlen, "cannot start TLS on the socket");
+		ERR_clear_error();
+		SSL_free(t->ssl);
+		free(t);
+		return -1;
+	}
+	SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* A single conversation keeps its buffers: no churn in bulk. */
+	if (!cfg->keep_open)
+		SSL_clear_mode(t->ssl, SSL_MODE_RELEASE_BUFFERS);
+	SSL_set_read_ahead(t->ssl, 1);
+	SSL_set_options(t->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_set_app_data(t->ssl, t);
+	SSL_set_info_callback(t->ssl, on_info);
+	SSL_set_default_read_buffer_len(t->ssl, TLS_READ_AHEAD);
+	/*
+	 * Records go out whole, so Nagle has nothing to merge; it would
+	 * only hold an answer behind the listener's unacknowledged session
+	 * tickets until the peer's delayed ACK (40 ms a connection).  Not
+	 * TCP (a unix socket): refused, harmlessly.
+	 */
+	setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	t->cfg = cfg;
+	snprintf(t->label, sizeof(t->label), "%s", label);
+	io->ops = &tls_ops;
+	io->ctx = t;
+	return 0;
+}
+
+/* -v, after the handshake: version, cipher, ALPN, who was verified. */
+void
+conn_tls_report(const struct conn_io *io, const struct config *cfg,
+    const char *label)
+{
+	if (io->ops == &tls_ops)
+		tls_report(cfg, ((struct tls_io *)io->ctx)->ssl, label);
+}
+
+/* In an -e/-c child, before exec: SOCKLINE_TLS_*. */
+void
+conn_tls_setenv(const struct conn_io *io)
+{
+	if (io->ops == &tls_ops)
+		tls_setenv(((struct tls_io *)io->ctx)->ssl);
+}

@@ -1,0 +1,110 @@
+/*
+ * Handshakes before a session: a socket whose conn_io must finish a
+ * dialogue (TLS now; a proxy's later) before its data may flow.  Each
+ * runs non-blocking in the event loop with a deadline of its own, so a
+ * silent or slow peer delays no one; when it is done the socket and its
+ * layer are handed to whoever asked (the listener, or the client before
+ * its session), and only then does the session know of it.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockline.h"
+
+static void
+hs_finish(struct hs *h, int ok, const char *why)
+{
+	ev_timer_stop(h->ev, &h->timer);
+	ev_del(h->ev, h->io.fd);
+	h->events = 0;
+	h->done(h, ok, why);
+	/* Handed over when it went well; else it is ours to close. */
+	if (!ok)
+		h->io.ops->close(&h->io);
+	free(h);
+}
+
+static void	hs_event(int, int, void *);
+
+static void
+hs_step(struct hs *h)
+{
+	int	events;
+
+	if (h->io.ops->handshake(&h->io) == 0) {
+		hs_finish(h, 1, NULL);
+		return;
+	}
+	if (errno != EAGAIN) {
+		hs_finish(h, 0, conn_io_strerror(&h->io, errno));
+		return;
+	}
+	events = conn_io_events(&h->io, EV_READ);
+	if (events != h->events) {
+		h->events = events;
+		ev_set(h->ev, h->io.fd, events, hs_event, h);
+	}
+}
+
+
+static void
+hs_event(int fd, int events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	hs_step(arg);
+}
+
+static void
+on_hs_timer(void *arg)
+{
+	struct hs	*h = arg;
+	char		 why[64];
+
+	snprintf(why, sizeof(why), "handshake not done after %ld.%03ld s",
+	    h->limit_ms / 1000, h->limit_ms % 1000);
+	hs_finish(h, 0, why);
+}
+
+/*
+ * Starts io's handshake, to be over within limit_ms; done() is called
+ * once, with ok 1 (the io is then the caller's) or 0 and the reason
+ * (the io is closed after).  NULL when out of memory.
+ */
+struct hs *
+hs_start(struct ev *ev, const struct conn_io *io, long limit_ms,
+    hs_done_fn *done, void *arg)
+{
+	struct hs	*h;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return NULL;
+	h->ev = ev;
+	h->io = *io;
+	h->limit_ms = limit_ms;
+	h->done = done;
+	h->arg = arg;
+	ev_timer_init(&h->timer, on_hs_timer, h);
+	ev_timer_start(ev, &h->timer, limit_ms);
+	/*
+	 * The first step runs from the loop, never from here: done() may
+	 * free what the caller is still setting up.  Either side may have
+	 * the first word, so either readiness starts it.
+	 */
+	h->events = EV_READ | EV_WRITE;
+	ev_set(ev, h->io.fd, h->events, hs_event, h);
+	return h;
+}
+
+/* Gives up a handshake (the run ends): its socket is closed. */
+void
+hs_abort(struct hs *h)
+{
+	ev_timer_stop(h->ev, &h->timer);
+	ev_del(h->ev, h->io.fd);
+	h->io.ops->close(&h->io);
+	free(h);
+}
