@@ -19,6 +19,8 @@ _sockline_takes_arg()
 	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
 	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin)
 		return 0 ;;
+	--proxy-protocol)
+		return 0 ;;
 	esac
 	return 1
 }
@@ -57,7 +59,7 @@ _sockline()
 	    --reply --send-only --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
 	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
-	    --tls-pin"
+	    --tls-pin --accept-proxy-protocol --broker --chat --proxy-protocol"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -135,6 +137,8 @@ _sockline()
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
+	--proxy-protocol)
+		COMPREPLY=($(compgen -W "v1 v2" -- "$cur")) ;;
 	--tls-min|--tls-max)
 		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur")) ;;
 	--tls-pin)

@@ -7,7 +7,8 @@ function __sockline_operands
     set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
         port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
-        tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin
+        tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin \
+        proxy-protocol
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -112,6 +113,10 @@ complete -c sockline -l reply -x -d 'Answer each message with TEXT'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'
+complete -c sockline -l broker -d "Relay each client's bytes to the others"
+complete -c sockline -l chat -d 'Relay lines as <userN>, with notices'
+complete -c sockline -l proxy-protocol -x -a 'v1 v2' -d 'Client: send a PROXY header first'
+complete -c sockline -l accept-proxy-protocol -d 'Listen: each client sends a PROXY header first'
 complete -c sockline -l tls -d 'TLS over the stream, verified'
 complete -c sockline -l ssl -d 'The same as --tls'
 complete -c sockline -l insecure -d 'TLS client: do not verify the peer'

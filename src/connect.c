@@ -161,6 +161,39 @@ fail:
 	return -1;
 }
 
+/*
+ * --proxy-protocol: before anything else, a PROXY header naming this
+ * connection's real source and destination, as a load balancer would.
+ * A fresh socket's buffer takes its few dozen bytes whole.
+ */
+static int
+send_proxy_header(const struct config *cfg, int fd)
+{
+	struct sockaddr_storage	 src, dst;
+	socklen_t		 slen = sizeof(src), dlen = sizeof(dst);
+	unsigned char		 hdr[PROXYHDR_V1_MAX + 1];
+	int			 n;
+
+	if (getsockname(fd, (struct sockaddr *)&src, &slen) == -1 ||
+	    getpeername(fd, (struct sockaddr *)&dst, &dlen) == -1) {
+		msg_warn("cannot send the PROXY header: %s", strerror(errno));
+		return -1;
+	}
+	if ((n = proxyhdr_build(cfg->proxy_protocol, (struct sockaddr *)&src,
+	    (struct sockaddr *)&dst, hdr, sizeof(hdr))) == -1) {
+		msg_warn("cannot send the PROXY header: addresses of "
+		    "different families");
+		return -1;
+	}
+	errno = 0;
+	if (send(fd, hdr, (size_t)n, MSG_NOSIGNAL) != n) {
+		msg_warn("cannot send the PROXY header: %s", errno != 0 ?
+		    strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
 /* What the client's handshake came to. */
 struct client_hs {
 	int		 finished;
@@ -267,6 +300,13 @@ connect_main(const struct config *cfg)
 				connect_report(cfg, ai->ai_addr);
 		}
 		freeaddrinfo(res);
+		if (fd != -1 && cfg->proxy_protocol != 0 &&
+		    send_proxy_header(cfg, fd) == -1) {
+			/* Before TLS, as a balancer's header comes. */
+			close(fd);
+			conn_tls_end();
+			return EXIT_FAIL;
+		}
 	}
 	if (fd == -1) {
 		unix_cleanup();

@@ -1,6 +1,8 @@
 /*
  * The event loop: file descriptors with read/write interest, one-shot
- * timers, and a wait that is the only place our signals get through.
+ * timers, and a wait that is the only place our signals get through
+ * (with signals_deliver() just after it, for a wait that returned
+ * events with a signal pending).
  *
  * The backend is epoll(7), level-triggered, kept behind ev_set() and
  * ev_del() so that callers never see it.  Interest is given per fd and
@@ -318,6 +320,16 @@ ev_defer(struct ev *ev, struct ev_deferred *d)
 	TAILQ_INSERT_TAIL(&ev->deferred, d, entry);
 }
 
+/* Takes back an ev_defer() whose owner goes away before it ran. */
+void
+ev_undefer(struct ev *ev, struct ev_deferred *d)
+{
+	if (!d->pending)
+		return;
+	TAILQ_REMOVE(&ev->deferred, d, entry);
+	d->pending = 0;
+}
+
 static void
 run_deferred(struct ev *ev)
 {
@@ -351,6 +363,7 @@ ev_run_once(struct ev *ev)
 	    signals_waitmask());
 	if (n == -1)
 		return -1;
+	signals_deliver();
 	/*
 	 * A callback may close fds reported later in this batch, and a new
 	 * owner may get the same number: the generation in the event's data

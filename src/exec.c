@@ -74,6 +74,7 @@ run_program(struct child *ch, int in, int out)
 
 	/* Its own process group, for signal_program(). */
 	setpgid(0, 0);
+	signals_default();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);

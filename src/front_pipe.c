@@ -4,9 +4,11 @@
  *
  * Pipes and sockets are switched to non-blocking mode (and switched
  * back on the way out) so that a stalled reader can never block the
- * loop, and with it signals and the other direction.  Terminals and
- * files stay as they are: a terminal is shared with the shell, and a
- * file never blocks.
+ * loop, and with it signals and the other direction.  Files stay as
+ * they are: a file never blocks.  A terminal on stdout is shared with
+ * the shell, so it is opened again for an open file description of our
+ * own that can be non-blocking: one that stops taking output (Ctrl-S)
+ * must not hold the loop either (design item 17).
  */
 
 #include <sys/stat.h>
@@ -24,6 +26,7 @@ struct pipe_front {
 	struct buf	 out;		/* received bytes stdout has not taken */
 	int		 in_open;	/* stdin not yet at end of file */
 	int		 flags[2];	/* original fcntl flags, -1: untouched */
+	int		 out_fd;	/* stdout, or our own open of its tty */
 	int		 zc_in;		/* ZC_* of stdin */
 	int		 zc_out;	/* stdout is a pipe bytes may go to */
 	int		 zc_wait;	/* ... and it was full */
@@ -59,15 +62,19 @@ pipe_start(struct front *f)
 
 	pf->flags[STDIN_FILENO] = fd_nonblocking(STDIN_FILENO);
 	pf->flags[STDOUT_FILENO] = fd_nonblocking(STDOUT_FILENO);
+	if ((pf->out_fd = term_reopen(STDOUT_FILENO)) == -1)
+		pf->out_fd = STDOUT_FILENO;
 	pf->zc_in = zcopy_kind(STDIN_FILENO);
 	pf->zc_out = zcopy_kind(STDOUT_FILENO) == ZC_PIPE;
 	pf->discard = is_dev_null(STDOUT_FILENO);
 	/*
 	 * With a responder, stdin is not read at all, so a background
 	 * `sockline -l 0 --echo &` with stdin at /dev/null serves normally
-	 * and never half-closes its clients (design item 13).
+	 * and never half-closes its clients (design item 13).  A relay is
+	 * a -k listener, which never half-closes: stdin goes to all.
 	 */
-	if (cfg->recv_only || cfg->responder != RESP_NONE) {
+	if (cfg->recv_only || (cfg->responder != RESP_NONE &&
+	    cfg->responder != RESP_BROKER && cfg->responder != RESP_CHAT)) {
 		pf->in_open = 0;
 		session_input_none(f->s);
 	}
@@ -128,7 +135,7 @@ flush_out(struct pipe_front *pf, const char *p, size_t n, size_t *done)
 
 	*done = 0;
 	while (*done < n) {
-		w = write(STDOUT_FILENO, p + *done, n - *done);
+		w = write(pf->out_fd, p + *done, n - *done);
 		if (w == -1) {
 			if (errno == EINTR)
 				continue;
@@ -186,7 +193,7 @@ pipe_output(struct front *f, const struct peer *from, const char *p,
 		goto out;
 	}
 	if (done > 0)
-		ev_set(f->s->ev, STDOUT_FILENO, EV_WRITE, pipe_out_event, pf);
+		ev_set(f->s->ev, pf->out_fd, EV_WRITE, pipe_out_event, pf);
 	else
 		ev_defer(f->s->ev, &pf->flush);
 out:
@@ -199,7 +206,7 @@ pipe_flush(void *arg)
 {
 	struct pipe_front	*pf = arg;
 
-	pipe_out_event(STDOUT_FILENO, EV_WRITE, pf);
+	pipe_out_event(pf->out_fd, EV_WRITE, pf);
 }
 
 static void
@@ -221,7 +228,7 @@ pipe_out_event(int fd, int events, void *arg)
 	    &done) == -1)
 		return;
 	buf_consume(&pf->out, done);
-	ev_set(pf->front.s->ev, STDOUT_FILENO, buf_used(&pf->out) > 0 ?
+	ev_set(pf->front.s->ev, pf->out_fd, buf_used(&pf->out) > 0 ?
 	    EV_WRITE : 0, pipe_out_event, pf);
 	session_output_ready(pf->front.s);
 }
@@ -280,6 +287,10 @@ pipe_stop(struct front *f)
 		if (pf->flags[fd] != -1)
 			fcntl(fd, F_SETFL, pf->flags[fd]);
 	}
+	if (pf->out_fd != STDOUT_FILENO) {
+		ev_del(f->s->ev, pf->out_fd);
+		close(pf->out_fd);
+	}
 	buf_free(&pf->out);
 	render_free(&pf->hex);
 	free(pf);
@@ -310,6 +321,7 @@ front_pipe_new(struct session *s)
 	pf->front.priv = pf;
 	pf->in_open = 1;
 	pf->flags[0] = pf->flags[1] = -1;
+	pf->out_fd = STDOUT_FILENO;
 	pf->flush.cb = pipe_flush;
 	pf->flush.arg = pf;
 	render_init(&pf->hex, s->cfg, 0);

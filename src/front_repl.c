@@ -43,6 +43,7 @@
 static struct repl	*the_repl;
 
 static void	on_line(char *);
+static void	on_stdin(int, int, void *);
 
 void
 repl_quit(struct repl *r, int status)
@@ -70,25 +71,41 @@ repl_output(struct front *f, const struct peer *from, const char *p,
 static size_t
 repl_room(struct front *f)
 {
-	struct repl	*r = f->priv;
-
-	return r->out_tty ? BUF_CHUNK : buf_room(&r->out, BUF_CHUNK);
+	return pace_room(f->priv);
 }
 
 static int
 repl_flushed(struct front *f)
 {
-	struct repl	*r = f->priv;
-
-	return buf_used(&r->out) == 0;
+	return pace_flushed(f->priv);
 }
 
-/* Keys are always read; only what waits in the send queue pauses. */
+/*
+ * Keys are always read; only what waits in the send queue pauses.  Not
+ * so input from a pipe or a file (--interactive): it can come faster
+ * than any peer takes it, so it is read only while the queue holds
+ * less than SENDQ_MAX (design item 13's bounded memory).
+ */
 static void
 repl_input_ctl(struct front *f, int on)
 {
 	if (on)
 		sendq_pump(f->priv);
+}
+
+/* Reads stdin again, or stops, as the send queue says. */
+void
+repl_input_update(struct repl *r)
+{
+	int	want;
+
+	if (!r->installed || r->in_eof)
+		return;
+	want = r->in_term || sendq_bytes(r) < SENDQ_MAX;
+	if (want == r->in_reading)
+		return;
+	r->in_reading = want;
+	ev_set(r->front.s->ev, STDIN_FILENO, want ? EV_READ : 0, on_stdin, r);
 }
 
 static void
@@ -256,6 +273,20 @@ prep_terminal(int meta)
 	}
 }
 
+/*
+ * Readline gives back the terminal with TCSADRAIN, which waits for the
+ * output to drain: forever on a stopped terminal.  After a signal only
+ * term_restore() runs, which does not wait; it also runs after
+ * readline's own, so that every way out ends in the same routine.
+ */
+static void
+deprep_terminal(void)
+{
+	if (!sig_caught)
+		rl_deprep_terminal();
+	term_restore();
+}
+
 /* Ctrl-Z: what the terminal would do with ISIG on, by hand. */
 static int
 key_suspend(int count, int key)
@@ -265,7 +296,7 @@ key_suspend(int count, int key)
 	(void)count;
 	(void)key;
 	fputs("\r\n", rl_outstream);
-	fflush(rl_outstream);
+	pace_drain(r);
 	(*rl_deprep_term_function)();
 	kill(0, SIGTSTP);
 	/* Here again after fg (or at once, with no job control). */
@@ -330,6 +361,7 @@ setup_readline(struct repl *r)
 	rl_catch_sigwinch = 0;
 	rl_change_environment = 0;
 	rl_prep_term_function = prep_terminal;
+	rl_deprep_term_function = deprep_terminal;
 	rl_attempted_completion_function = complete;
 	pathquote_setup();
 	keyin_setup(r);
@@ -360,12 +392,15 @@ repl_start(struct front *f)
 	setlocale(LC_CTYPE, "");
 	screen_open(r);
 	r->in_term = isatty(STDIN_FILENO);
+	if (r->in_term)
+		term_save(STDIN_FILENO);
 	setup_readline(r);
 	r->started = 1;
 	if ((r->winch_fd = signals_winch_start()) != -1)
 		ev_set(ev, r->winch_fd, EV_READ, on_winch, r);
 	if (ev_set(ev, STDIN_FILENO, EV_READ, on_stdin, r) == -1)
 		return -1;
+	r->in_reading = 1;
 	msg_set_hook(on_msg);
 	screen_refresh_prompt(r);
 	rl_callback_handler_install(r->prompt, on_line);

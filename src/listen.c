@@ -33,6 +33,7 @@ struct listener {
 	int			 fds[MAX_LISTENERS];
 	int			 nfds;
 	struct ev_timer		 resume;
+	struct proxy_accepts	 proxy;		/* still sending their header */
 	struct tls_accepts	 tls;		/* --tls: in their handshake */
 };
 
@@ -202,17 +203,83 @@ refuse(struct listener *l, int fd, const struct sockaddr_storage *ss,
 	close(fd);
 }
 
+/*
+ * A client now known by its address (the connection's, or the one its
+ * PROXY header named): reported, and handed to the session.
+ */
+static void
+admit(struct listener *l, int cfd, struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	const struct config	*cfg = l->cfg;
+	struct sockaddr_un	 sun;
+	struct conn_io		 io;
+	char			 host[ADDR_STRLEN];
+	uint16_t		 port;
+
+	if (cfg->unix_sock) {
+		/* A unix client is nameless: call it by the listener's path. */
+		addr_unix(cfg->path, &sun, &len);
+		memcpy(ss, &sun, len);
+		msg_verbose(cfg, 1, "Connection received on %s", cfg->path);
+	} else if (cfg->verbose) {
+		addr_format((struct sockaddr *)ss, host, sizeof(host), &port);
+		msg_verbose(cfg, 1, "Connection received on %s %u", host, port);
+	}
+	/* One client only: later ones are refused, not left waiting. */
+	if (!cfg->keep_open)
+		close_listeners(l);
+	/* After the PROXY header, if any, as behind haproxy. */
+	if (cfg->tls) {
+		/* On failure it has ended the session. */
+		(void)tls_accept(&l->tls, cfd, ss, len);
+		return;
+	}
+	conn_io_plain(&io, cfd);
+	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)ss,
+	    len) == NULL) {
+		close(cfd);
+		session_fail(l->s, "out of memory");
+	}
+}
+
+/* --accept-proxy-protocol: a client's header named who it is. */
+static void
+proxy_admit(void *arg, int cfd, const struct sockaddr_storage *ss,
+    socklen_t len)
+{
+	struct listener		*l = arg;
+	struct sockaddr_storage	 told;
+
+	memcpy(&told, ss, len);
+	/* Checked against the source the header names. */
+	if (!addr_allowed(l->cfg, (struct sockaddr *)&told)) {
+		refuse(l, cfd, &told, "not allowed");
+		if (!l->cfg->keep_open)
+			watch_listeners(l, 1);
+		return;
+	}
+	admit(l, cfd, &told, len);
+}
+
+/* Without -k, the next client may try once this one has failed. */
+static void
+proxy_drop(void *arg)
+{
+	struct listener	*l = arg;
+
+	if (!l->cfg->keep_open && !l->s->done)
+		watch_listeners(l, 1);
+}
+
 /* Takes one client; returns 0 to go on accepting, -1 to stop. */
 static int
 accept_one(struct listener *l, int fd)
 {
 	const struct config	*cfg = l->cfg;
 	struct sockaddr_storage	 ss;
-	struct sockaddr_un	 sun;
-	struct conn_io		 io;
 	socklen_t		 len;
-	char			 host[ADDR_STRLEN], why[64];
-	uint16_t		 port;
+	char			 why[64];
 	int			 cfd;
 
 	if ((cfd = sock_accept(fd, &ss, &len)) == -1) {
@@ -229,16 +296,17 @@ accept_one(struct listener *l, int fd)
 		return -1;
 	}
 	/* Before a byte is read (design item 14). */
-	if (!cfg->unix_sock && !addr_allowed(cfg, (struct sockaddr *)&ss)) {
+	if (!cfg->unix_sock && !cfg->accept_proxy &&
+	    !addr_allowed(cfg, (struct sockaddr *)&ss)) {
 		refuse(l, cfd, &ss, "not allowed");
 		return 0;
 	}
 	/*
 	 * A program whose client has gone keeps its place until it has
 	 * exited (at most a grace after its SIGTERM); a client still in
-	 * its TLS handshake already has one.
+	 * its PROXY header or TLS handshake already has one.
 	 */
-	if (cfg->keep_open && l->s->nconns + l->tls.n +
+	if (cfg->keep_open && l->s->nconns + l->proxy.n + l->tls.n +
 	    programs_detached() >= cfg->max_conns) {
 		if (programs_detached() > 0)
 			snprintf(why, sizeof(why), "%d client%s already, or "
@@ -250,30 +318,15 @@ accept_one(struct listener *l, int fd)
 		refuse(l, cfd, &ss, why);
 		return 0;
 	}
-	if (cfg->unix_sock) {
-		/* A unix client is nameless: call it by the listener's path. */
-		addr_unix(cfg->path, &sun, &len);
-		memcpy(&ss, &sun, len);
-		msg_verbose(cfg, 1, "Connection received on %s", cfg->path);
-	} else if (cfg->verbose) {
-		addr_format((struct sockaddr *)&ss, host, sizeof(host), &port);
-		msg_verbose(cfg, 1, "Connection received on %s %u", host, port);
-	}
-	/* One client only: later ones are refused, not left waiting. */
-	if (!cfg->keep_open)
-		close_listeners(l);
-	if (cfg->tls) {
-		if (tls_accept(&l->tls, cfd, &ss, len) == -1)
+	/* The header says who the client is; --allow/--deny wait for it. */
+	if (cfg->accept_proxy) {
+		if (!cfg->keep_open)
+			watch_listeners(l, 0);
+		if (proxy_accept(&l->proxy, cfd, &ss, len) == -1)
 			return -1;
 		return cfg->keep_open ? 0 : -1;
 	}
-	conn_io_plain(&io, cfd);
-	if (session_add_conn(l->s, &io, CONN_STREAM, 1, (struct sockaddr *)&ss,
-	    len) == NULL) {
-		close(cfd);
-		session_fail(l->s, "out of memory");
-		return -1;
-	}
+	admit(l, cfd, &ss, len);
 	return cfg->keep_open ? 0 : -1;
 }
 
@@ -344,6 +397,11 @@ listen_main(const struct config *cfg)
 	memset(&l, 0, sizeof(l));
 	l.cfg = cfg;
 	l.s = &s;
+	l.proxy.s = &s;
+	LIST_INIT(&l.proxy.list);
+	l.proxy.admit = proxy_admit;
+	l.proxy.drop = proxy_drop;
+	l.proxy.arg = &l;
 	l.tls.s = &s;
 	LIST_INIT(&l.tls.list);
 	ev_timer_init(&l.resume, on_resume, &l);
@@ -369,6 +427,7 @@ listen_main(const struct config *cfg)
 	status = session_run(&s);
 out:
 	ev_timer_stop(ev, &l.resume);
+	proxy_accepts_abort(&l.proxy);
 	tls_accepts_abort(&l.tls);
 	close_listeners(&l);
 	session_free(&s);

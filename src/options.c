@@ -29,6 +29,7 @@ enum opt_kind {
 	OPT_FAMILY,		/* -4 / -6 */
 	OPT_CIDR,		/* --allow / --deny: appended to a list */
 	OPT_RESPONDER,		/* --echo, --upper, --reply, -e, -c */
+	OPT_PROXY_VERSION,	/* --proxy-protocol v1|v2 */
 	OPT_TLS_PIN,		/* --tls-pin sha256:BASE64 */
 	OPT_TLS_VERSION,	/* --tls-min, --tls-max: int field */
 	OPT_TLS_ALPN,		/* --tls-alpn: checked, kept as given */
@@ -71,7 +72,12 @@ enum {
 	LONG_TLS_MAX,
 	LONG_TLS_MIN,
 	LONG_TLS_NAME,
-	LONG_TLS_PIN
+	LONG_TLS_PIN,
+	/* Test doubles: relays and the PROXY protocol (design item 22). */
+	LONG_ACCEPT_PROXY,
+	LONG_BROKER,
+	LONG_CHAT,
+	LONG_PROXY_PROTOCOL
 };
 
 struct optdef {
@@ -206,6 +212,17 @@ static const struct optdef optdefs[] = {
 	  0, 0, "TLS client: accept only the key of PIN, sha256:BASE64" },
 	{ LONG_UPPER, "upper", NULL, OPT_RESPONDER, 0, RESP_UPPER, 0,
 	  "listen: send every byte back upper-cased" },
+	/* Relays and the PROXY protocol. */
+	{ LONG_ACCEPT_PROXY, "accept-proxy-protocol", NULL, OPT_FLAG,
+	  F(accept_proxy), 0, 0,
+	  "listen: each client sends a PROXY header (v1 or v2) first" },
+	{ LONG_BROKER, "broker", NULL, OPT_RESPONDER, 0, RESP_BROKER, 0,
+	  "listen: relay each client's bytes to the others (implies -k)" },
+	{ LONG_CHAT, "chat", NULL, OPT_RESPONDER, 0, RESP_CHAT, 0,
+	  "listen: relay lines as <userN>, with notices (implies -k)" },
+	{ LONG_PROXY_PROTOCOL, "proxy-protocol", "VERSION", OPT_PROXY_VERSION,
+	  F(proxy_protocol), 0, 0,
+	  "client: send a PROXY header (v1 or v2) first" },
 };
 #define NOPTDEFS	(sizeof(optdefs) / sizeof(optdefs[0]))
 
@@ -328,11 +345,17 @@ static void
 set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 {
 	static const char	*names[] = { NULL, "--echo", "--upper",
-				    "--reply", "-e", "-c" };
+				    "--reply", "-e", "-c", "--broker", "--chat" };
 	char			 err[128], *text;
 	char			**argv;
 	size_t			 len;
 
+	/* --broker --chat is a chat, as with ncat. */
+	if ((cfg->responder == RESP_BROKER && o->min == RESP_CHAT) ||
+	    (cfg->responder == RESP_CHAT && o->min == RESP_BROKER)) {
+		cfg->responder = RESP_CHAT;
+		return;
+	}
 	if (cfg->responder != RESP_NONE && cfg->responder != o->min)
 		usage_error("%s and %s exclude each other",
 		    names[cfg->responder], names[o->min]);
@@ -424,6 +447,14 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	case OPT_RESPONDER:
 		set_responder(cfg, o, arg);
 		break;
+	case OPT_PROXY_VERSION:
+		if (strcmp(arg, "v1") == 0 || strcmp(arg, "1") == 0)
+			cfg->proxy_protocol = 1;
+		else if (strcmp(arg, "v2") == 0 || strcmp(arg, "2") == 0)
+			cfg->proxy_protocol = 2;
+		else
+			usage_error("--proxy-protocol %s: not v1 or v2", arg);
+		break;
 	case OPT_TLS_PIN:
 		if (tlsopt_pin(arg, cfg->tls_pin_sha256, err,
 		    sizeof(err)) == -1)
@@ -457,12 +488,36 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* --broker, --chat and the PROXY protocol: streams, one side each. */
+static void
+check_relays(const struct config *cfg)
+{
+	const char	*relay = cfg->responder == RESP_BROKER ? "--broker" :
+			    cfg->responder == RESP_CHAT ? "--chat" : NULL;
+
+	if (relay != NULL && !cfg->listen)
+		usage_error("%s is for listening (-l)", relay);
+	if (relay != NULL && cfg->udp)
+		usage_error("%s relays streams: not with -u", relay);
+	if (cfg->proxy_protocol != 0 && (cfg->listen || cfg->udp ||
+	    cfg->unix_sock || cfg->zero))
+		usage_error("--proxy-protocol is for TCP clients: not with %s",
+		    cfg->listen ? "-l (see --accept-proxy-protocol)" :
+		    cfg->udp ? "-u" : cfg->unix_sock ? "-U" : "-z");
+	if (cfg->accept_proxy && !cfg->listen)
+		usage_error("--accept-proxy-protocol is for listening (-l)");
+	if (cfg->accept_proxy && (cfg->udp || cfg->unix_sock))
+		usage_error("--accept-proxy-protocol is for TCP listeners: "
+		    "not with %s", cfg->udp ? "-u" : "-U");
+}
+
 /* The options that only make sense in some modes. */
 static void
 check_modes(const struct config *cfg)
 {
 	if (cfg->send_only && cfg->recv_only)
 		usage_error("--send-only and --recv-only exclude each other");
+	check_relays(cfg);
 	if (cfg->no_split && !cfg->udp)
 		usage_error("--no-split is for datagrams (-u)");
 	if (cfg->udp && cfg->no_shutdown)
@@ -505,9 +560,13 @@ check_modes(const struct config *cfg)
 		if (cfg->source != NULL)
 			usage_error("-s is for connecting; give the address "
 			    "to listen on as the host operand");
-		if (cfg->wait_ms >= 0 && !cfg->tls)
+		/*
+		 * -w bounds what a listener waits for before a client
+		 * joins: a TLS handshake, a PROXY header.
+		 */
+		if (cfg->wait_ms >= 0 && !cfg->tls && !cfg->accept_proxy)
 			usage_error("-w is a connect timeout: not with -l "
-			    "(except with --tls: the handshake's limit)");
+			    "(except with --tls or --accept-proxy-protocol)");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
 	} else {
@@ -612,6 +671,9 @@ check_operands(struct config *cfg, int argc, char **argv)
 	const char	*port;
 
 	check_modes(cfg);
+	/* A relay serves many clients at once. */
+	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
+		cfg->keep_open = 1;
 	check_tls(cfg);
 	if (cfg->max_conns == 0)
 		cfg->max_conns = 100;

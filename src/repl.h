@@ -1,9 +1,10 @@
 /*
  * The interactive front end's own modules: front_repl.c (GNU readline
- * inside the event loop), keyin.c (what the terminal sends, pastes
- * apart), screen.c (what is drawn), commands.c (the /commands), hist.c
- * (the history file), pathquote.c (file names quoted as in the
- * shell) and sendq.c (input waiting for room in the session).
+ * inside the event loop), keyin.c (what the terminal or a pipe sends,
+ * pastes apart), screen.c (what is drawn), ttyq.c and pace.c (how it
+ * reaches the terminal), commands.c (the /commands), hist.c (the
+ * history file), pathquote.c (file names quoted as in the shell) and
+ * sendq.c (input waiting for room in the session).
  * Only they include this header; it keeps what is private to the
  * prompt out of sockline.h, and readline's types out of both.
  */
@@ -25,6 +26,17 @@ struct sendq_item {
 };
 TAILQ_HEAD(sendq, sendq_item);
 
+/* ttyq.c: output for a terminal, written without blocking. */
+struct ttyq {
+	int			 fd;		/* ours, non-blocking; -1: none */
+	FILE			*fp;		/* readline's way in */
+	struct buf		 b;
+	struct ev		*ev;
+	struct ev_deferred	 flush;		/* written once per round */
+	void			(*drained)(void *);
+	void			*arg;
+};
+
 struct hist {
 	char		*path;		/* NULL: no history file */
 	int		 added;		/* lines of this session */
@@ -37,9 +49,17 @@ struct repl {
 	struct sendq		 sendq;
 	struct hist		 hist;
 	FILE			*tty;		/* where the prompt goes */
+	struct ttyq		 tq;		/* the terminal, for tty */
+	struct ttyq		 oq;		/* stdout's, if another one */
+	struct ttyq		*dq;		/* where data for it goes */
+	struct ev_timer		 rest_timer;
+	int64_t			 busy_since;	/* output without a pause */
+	int64_t			 last_out;
+	int			 rest_wanted;	/* let the prompt be seen */
 	int			 tty_term;	/* and it is a terminal */
 	int			 out_tty;	/* stdout is the terminal */
 	int			 err_tty;	/* so is stderr */
+	int			 err_same;	/* ... the prompt's one */
 	int			 out_flags;	/* stdout's to restore; -1 */
 	struct buf		 out;		/* for stdout, not yet taken */
 	int			 winch_fd;
@@ -50,6 +70,7 @@ struct repl {
 	int			 closing;	/* the peer /close drops */
 	int			 in_term;	/* stdin is a terminal */
 	int			 in_eof;	/* piped input ended */
+	int			 in_reading;	/* stdin is watched */
 	int			 pumping;
 	char			*prompt;
 	struct buf		 keys;		/* read, not yet taken */
@@ -65,6 +86,10 @@ void		 repl_notice(struct repl *, const char *, ...)
 void		 repl_update_prompt(struct repl *);
 void		 repl_quit(struct repl *, int);
 void		 repl_send_line(struct repl *, const char *);
+void		 repl_input_update(struct repl *);
+
+/* Piped input is read while the send queue holds less than this. */
+#define SENDQ_MAX	(4 * BUF_CHUNK)
 
 /* screen.c */
 void		 screen_open(struct repl *);
@@ -76,6 +101,23 @@ void		 screen_break(struct repl *);
 void		 screen_refresh_prompt(struct repl *);
 void		 screen_leave(struct repl *);
 void		 screen_close(struct repl *);
+
+/* pace.c */
+void		 pace_init(struct repl *);
+void		 pace_stop(struct repl *);
+void		 pace_count(struct repl *);
+void		 pace_drained(void *);
+size_t		 pace_room(struct repl *);
+int		 pace_flushed(struct repl *);
+void		 pace_drain(struct repl *);
+
+/* ttyq.c */
+int		 ttyq_open(struct ttyq *, int, struct ev *, void (*)(void *),
+		    void *);
+void		 ttyq_put(struct ttyq *, const char *, size_t);
+size_t		 ttyq_pending(struct ttyq *);
+void		 ttyq_drain(struct ttyq *);
+void		 ttyq_close(struct ttyq *);
 
 /* commands.c */
 int		 commands_parse(const char *, size_t *, char *, size_t);
@@ -106,5 +148,6 @@ int		 sendq_file(struct repl *, const char *);
 void		 sendq_pump(struct repl *);
 int		 sendq_cancel(struct repl *);
 void		 sendq_free(struct repl *);
+size_t		 sendq_bytes(struct repl *);
 
 #endif /* REPL_H */

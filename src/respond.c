@@ -187,6 +187,10 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 		}
 		child_input(r->child, p, n);
 		return;
+	case RESP_BROKER:
+	case RESP_CHAT:
+		broker_stream(s, c, p, n);
+		return;
 	case RESP_NONE:
 		return;
 	}
@@ -198,6 +202,14 @@ oom:
 	session_fail(s, "out of memory");
 }
 
+/* Whether a client is handed over (as NULL, 0) as soon as it arrives. */
+int
+respond_starts(const struct config *cfg)
+{
+	return is_exec(cfg) || cfg->responder == RESP_BROKER ||
+	    cfg->responder == RESP_CHAT;
+}
+
 /* The client will send no more: a pending partial message is answered,
  * and a program sees the end of its input. */
 void
@@ -205,6 +217,8 @@ respond_stream_eof(struct session *s, struct conn *c)
 {
 	struct resp	*r = c->resp;
 
+	if (s->cfg->responder == RESP_BROKER || s->cfg->responder == RESP_CHAT)
+		broker_eof(s, c);
 	if (r == NULL)
 		return;
 	if (r->partial) {
@@ -240,6 +254,10 @@ respond_dgram(struct session *s, struct conn *c, struct sender *sd,
 		e = respond_send_dgram(s, c, &sd->peer, cfg->reply,
 		    cfg->reply_len);
 		break;
+	case RESP_BROKER:
+	case RESP_CHAT:
+		/* Streams only (options.c). */
+		return;
 	case RESP_EXEC:
 	case RESP_SHELL:
 		if (sd->resp == NULL) {
@@ -296,6 +314,8 @@ respond_room(struct session *s, struct conn *c)
 	if (is_exec(cfg))
 		return c->resp != NULL && c->resp->child != NULL ?
 		    child_room(c->resp->child) : BUF_CHUNK;
+	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
+		return broker_room(s, c);
 	return buf_room(&c->out, RESP_OUT_MAX);
 }
 
@@ -321,6 +341,8 @@ respond_busy(const struct conn *c)
 void
 respond_update(struct conn *c)
 {
+	if (c->session->relay_paused)
+		broker_update(c);
 	if (c->resp != NULL && c->resp->child != NULL)
 		child_update(c->resp->child);
 }
@@ -330,6 +352,8 @@ respond_conn_free(struct session *s, struct conn *c)
 {
 	struct resp	*r = c->resp;
 
+	if (s->cfg->responder == RESP_BROKER || s->cfg->responder == RESP_CHAT)
+		broker_conn_free(s, c);
 	if (r == NULL)
 		return;
 	ev_timer_stop(s->ev, &r->pause);

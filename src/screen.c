@@ -14,6 +14,11 @@
  * peer sent it.  render.c says what the bytes look like and keeps that
  * row's text.  Anything else printed above the prompt, or a line typed,
  * moves the open line's end out of reach: its rest then starts a row.
+ *
+ * Never blocking (design item 17).  All of it goes through ttyq.c, so a
+ * terminal that stops taking output (Ctrl-S) pauses the peer instead of
+ * the loop, and a signal still ends the session at once; pace.c says
+ * how much the session may hand us, and rests a flood for the prompt.
  */
 
 
@@ -186,13 +191,16 @@ repl_notice(struct repl *r, const char *fmt, ...)
 void
 screen_message(struct repl *r, const char *line)
 {
+	/* The terminal, if stderr is it: a stopped one must not block. */
+	FILE	*f = r->err_tty && r->err_same ? r->tty : stderr;
+
 	if (r->err_tty) {
 		above_begin(r);
 		screen_break(r);
 	}
-	fprintf(stderr, "%s%s", line, r->err_tty && r->installed ?
+	fprintf(f, "%s%s", line, r->err_tty && r->installed ?
 	    "\r\n" : "\n");
-	fflush(stderr);
+	fflush(f);
 	if (r->err_tty)
 		above_end(r);
 }
@@ -216,6 +224,16 @@ resume_tail(struct repl *r, struct buf *b)
 	return 0;
 }
 
+/* Data for the terminal stdout is on, in order with the prompt's. */
+static void
+data_write(struct repl *r, const char *p, size_t n)
+{
+	if (r->dq != NULL)
+		ttyq_put(r->dq, p, n);
+	else
+		write_all(STDOUT_FILENO, p, n);
+}
+
 /* Rendered bytes (after resume_tail()) for the terminal, above the
  * prompt; an open line is left on its own row, the prompt below. */
 static void
@@ -224,10 +242,10 @@ show(struct repl *r, const char *p, size_t n)
 	const char	*up = rl_get_termcap("up");
 
 	above_begin(r);
-	write_all(STDOUT_FILENO, p, n);
+	data_write(r, p, n);
 	r->tail_live = 0;
 	if (!r->render.bol) {
-		write_all(STDOUT_FILENO, "\r\n", 2);
+		data_write(r, "\r\n", 2);
 		if (r->render.tail_ok && up != NULL && *up != '\0')
 			r->tail_live = 1;
 		else
@@ -235,7 +253,11 @@ show(struct repl *r, const char *p, size_t n)
 	}
 	screen_refresh_prompt(r);
 	above_end(r);
+	if (r->dq != NULL)
+		fflush(r->tty);
+	pace_count(r);
 }
+
 
 /* Writes what stdout (a file or a pipe) takes now. */
 static void
@@ -324,30 +346,76 @@ screen_flush_held(struct repl *r)
 	buf_free(&b);
 }
 
-/* The terminal the prompt is drawn on: /dev/tty, else stderr. */
+/* True if fd is on the terminal the queue q writes to. */
+static int
+same_terminal(struct ttyq *q, int fd)
+{
+	dev_t	d;
+
+	return q->fd != -1 && isatty(fd) && (d = term_device(fd)) != 0 &&
+	    d == term_device(q->fd);
+}
+
+/*
+ * The terminal the prompt is drawn on: /dev/tty, else stderr's, each
+ * opened again non-blocking for the queue; else stderr as it is.
+ */
 static void
 open_tty(struct repl *r)
 {
-	int	fd;
+	struct ev	*ev = r->front.s->ev;
+	int		 fd, term = 1;
 
-	if ((fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC)) != -1 &&
-	    (r->tty = fdopen(fd, "w")) != NULL) {
-		r->tty_term = 1;
+	fd = open("/dev/tty", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		fd = term_reopen(STDERR_FILENO);
+		term = fd != -1;
+	}
+	if (fd != -1 && ttyq_open(&r->tq, fd, ev, pace_drained, r) == 0) {
+		r->tty = r->tq.fp;
+		r->tty_term = term;
 		return;
 	}
 	if (fd != -1)
 		close(fd);
+	r->tq.fd = -1;
 	r->tty = stderr;
 	r->tty_term = isatty(STDERR_FILENO);
+}
+
+/* Where received data for a terminal on stdout goes: the prompt's
+ * queue when it is the same terminal, so that the order holds. */
+static void
+open_data(struct repl *r)
+{
+	int	fd;
+
+	r->oq.fd = -1;
+	r->dq = NULL;
+	if (!r->out_tty)
+		return;
+	if (same_terminal(&r->tq, STDOUT_FILENO)) {
+		r->dq = &r->tq;
+		return;
+	}
+	if ((fd = term_reopen(STDOUT_FILENO)) == -1)
+		return;
+	if (ttyq_open(&r->oq, fd, r->front.s->ev, pace_drained, r) == 0)
+		r->dq = &r->oq;
+	else
+		close(fd);
 }
 
 /* Finds out where things go; call after setlocale(). */
 void
 screen_open(struct repl *r)
 {
+	pace_init(r);
 	open_tty(r);
 	r->out_tty = isatty(STDOUT_FILENO);
 	r->err_tty = isatty(STDERR_FILENO);
+	r->err_same = same_terminal(&r->tq, STDERR_FILENO);
+	open_data(r);
 	render_init(&r->render, r->cfg, r->out_tty);
 	r->render.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	/* A pipe on stdout must never stall the loop. */
@@ -382,8 +450,12 @@ screen_close(struct repl *r)
 	if (r->out_flags != -1)
 		fcntl(STDOUT_FILENO, F_SETFL, r->out_flags);
 	buf_free(&r->out);
+	pace_stop(r);
+	/* All of it, unless a signal says to go now. */
+	pace_drain(r);
 	rl_outstream = stdout;
-	if (r->tty != stderr)
-		fclose(r->tty);
+	ttyq_close(&r->oq);
+	ttyq_close(&r->tq);
+	r->dq = NULL;
 	r->tty = NULL;
 }

@@ -142,6 +142,19 @@ sendq_pump(struct repl *r)
 	r->pumping = 0;
 	if (r->in_eof && TAILQ_EMPTY(&r->sendq) && !s->input_eof)
 		session_input_eof(s);
+	repl_input_update(r);
+}
+
+/* Typed bytes waiting (a /send file is read only as it goes out). */
+size_t
+sendq_bytes(struct repl *r)
+{
+	struct sendq_item	*it;
+	size_t			 n = 0;
+
+	TAILQ_FOREACH(it, &r->sendq, entry)
+		n += buf_used(&it->bytes);
+	return n;
 }
 
 /* Ctrl-C: stops the /send files still going; returns how many. */

@@ -418,8 +418,7 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	conn_queued(s, c);
 	if (kind == CONN_STREAM || connected)
 		s->had_client = 1;
-	if (kind == CONN_STREAM && (s->cfg->responder == RESP_EXEC ||
-	    s->cfg->responder == RESP_SHELL))
+	if (kind == CONN_STREAM && respond_starts(s->cfg))
 		respond_stream(s, c, NULL, 0);
 	conn_update(s, c);
 	if (kind == CONN_STREAM && s->running)
@@ -1146,6 +1145,7 @@ session_free(struct session *s)
 	dgram_free_senders(s);
 	children_kill();
 	buf_free(&s->staged);
+	buf_free(&s->relay_later);
 	buf_free(&s->ls_reply);
 	ev_timer_stop(s->ev, &s->ls_timer);
 	ev_timer_stop(s->ev, &s->ls_pause);

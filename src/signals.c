@@ -1,10 +1,21 @@
 /*
  * Signals.  SIGINT, SIGTERM and SIGHUP only set a flag, and they are
- * blocked everywhere except inside the event loop's wait (ppoll(2)), so
- * one can never slip in between the check of the flag and the wait.
- * The loop then unwinds normally: terminal restored, socket files
- * removed, history saved, exit 128+signal.  SIGWINCH, while the prompt
- * runs, is handled the same way but only asks for a redraw.
+ * blocked everywhere except inside the event loop's waits (epoll_pwait
+ * and ppoll), so one can never slip in between the check of the flag
+ * and the wait.  The loop then unwinds normally: terminal restored,
+ * socket files removed, history saved, exit 128+signal.  That is prompt
+ * (design item 17) because nothing outside those waits ever blocks:
+ * the terminal, pipes and sockets are written without blocking, and a
+ * write that must wait does so in ppoll with the same mask.  SIGWINCH,
+ * while the prompt runs, is handled the same way but only asks for a
+ * redraw.
+ *
+ * The other signals whose default is to end the process (SIGQUIT,
+ * SIGUSR1, SIGUSR2, SIGALRM, SIGXFSZ) still end it as they would, core
+ * dump and all, but first give the terminal back and remove the unix
+ * socket file we bound: both with async-signal-safe calls only, since
+ * they may come at any moment.  SIGPIPE is ignored: a reader that goes
+ * away is an error to report.
  */
 
 #include <errno.h>
@@ -27,6 +38,22 @@ on_signal(int sig)
 	sig_caught = sig;
 }
 
+/* Dies of sig, as if there were no handler, after tidying up. */
+static void
+on_fatal(int sig)
+{
+	sigset_t	set;
+
+	term_restore();
+	term_discard_input();
+	unix_cleanup();
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
 /* A program of -e or -c exited: collect it, the session goes on. */
 static void
 on_child(int sig)
@@ -39,7 +66,9 @@ void
 signals_init(void)
 {
 	static const int	 sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction	 sa;
+	static const int	 fatal[] = { SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGALRM, SIGXFSZ };
+	struct sigaction	 sa, old;
 	sigset_t		 block;
 	size_t			 i;
 
@@ -63,6 +92,60 @@ signals_init(void)
 	sa.sa_handler = on_child;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+
+	/* One that was ignored when we started (nohup, a parent) stays so. */
+	sa.sa_handler = on_fatal;
+	sa.sa_flags = 0;
+	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+		if (sigaction(fatal[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_DFL)
+			sigaction(fatal[i], &sa, NULL);
+	}
+}
+
+/*
+ * In a child about to exec a program: our handlers must not run there,
+ * where on_fatal() would remove the parent's socket file.
+ */
+void
+signals_default(void)
+{
+	static const int	sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+				    SIGUSR1, SIGUSR2, SIGALRM, SIGXFSZ };
+	struct sigaction	old;
+	size_t			i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			signal(sigs[i], SIG_DFL);
+	}
+}
+
+/*
+ * A wait that returns ready events puts the old mask back before a
+ * pending signal is delivered (epoll_pwait and ppoll alike), so under a
+ * flood, ready every round, the signal would wait for a round with
+ * nothing to do: never.  After each wait, one that is pending is let in
+ * here; it costs one sigpending(2) when none is.
+ */
+void
+signals_deliver(void)
+{
+	sigset_t	pending, old;
+	int		i;
+
+	if (sigpending(&pending) == -1)
+		return;
+	for (i = 1; i < NSIG; i++) {
+		if (sigismember(&pending, i) == 1 &&
+		    sigismember(&waitmask, i) == 0)
+			break;
+	}
+	if (i == NSIG)
+		return;
+	sigprocmask(SIG_SETMASK, &waitmask, &old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 /* The mask to wait with: the usual one with our signals let through. */

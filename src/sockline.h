@@ -69,7 +69,9 @@ enum responder {
 	RESP_UPPER,		/* --upper */
 	RESP_REPLY,		/* --reply TEXT */
 	RESP_EXEC,		/* -e CMD */
-	RESP_SHELL		/* -c CMD */
+	RESP_SHELL,		/* -c CMD */
+	RESP_BROKER,		/* --broker: each client to the others */
+	RESP_CHAT		/* --chat: the same by lines, named */
 };
 
 /*
@@ -144,6 +146,10 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+
+	/* PROXY protocol (design item 22). */
+	int		 proxy_protocol;	/* --proxy-protocol: 1 or 2 */
+	int		 accept_proxy;	/* --accept-proxy-protocol */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -249,6 +255,13 @@ int		 fsafe_replace(const char *, const void *, size_t, mode_t,
 		    char *, size_t);
 int		 fsafe_mkdirs(const char *, mode_t, char *, size_t);
 
+/* term.c: the terminal's settings, and writing to it without blocking. */
+void		 term_save(int);
+void		 term_discard_input(void);
+void		 term_restore(void);
+int		 term_reopen(int);
+dev_t		 term_device(int);
+
 /* util.c */
 int64_t		 now_ms(void);
 int		 fd_keep_open(int);
@@ -261,6 +274,8 @@ extern int	 stdout_closed;
 extern volatile sig_atomic_t	 sig_caught;
 extern volatile sig_atomic_t	 sig_child;
 void		 signals_init(void);
+void		 signals_default(void);
+void		 signals_deliver(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;
@@ -310,6 +325,7 @@ void		 ev_timer_start(struct ev *, struct ev_timer *, long);
 void		 ev_timer_stop(struct ev *, struct ev_timer *);
 int		 ev_run_once(struct ev *);
 void		 ev_defer(struct ev *, struct ev_deferred *);
+void		 ev_undefer(struct ev *, struct ev_deferred *);
 
 /*
  * A peer as the user sees it: who sent these bytes, where input goes.
@@ -362,6 +378,7 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	struct buf		 chat_line;	/* --chat: not yet relayed */
 	/* -vv, a stream: bytes each way, [ZC_NONE] read/written by us, the
 	 * rest by splice(2) or (in, when zc_in_kind is ZC_FILE) sendfile(2). */
 	uint64_t		 sent[2];
@@ -545,6 +562,12 @@ struct session {
 	int64_t			 ls_greet_ms;	/* when greeting bytes last came */
 
 	uint16_t		 listen_port;	/* listen: the port bound */
+
+	/* --broker, --chat: a full client holds the senders back. */
+	int			 relay_paused;
+	struct ev_deferred	 relay_again;
+	struct buf		 relay_later;	/* --chat: a leaver's last words */
+	struct ev_deferred	 relay_notices;
 };
 void		 session_init(struct session *, const struct config *,
 		    struct ev *);
@@ -600,6 +623,57 @@ size_t		 dgram_room(const struct conn *);
 void		 dgram_free_senders(struct session *);
 
 /*
+ * proxyhdr.c: the PROXY protocol header, v1 and v2, with no I/O.
+ * proxyhdr_parse returns the header's length, 0 when more bytes are
+ * needed (all those so far belong to it), -1 with a reason.  local:
+ * the header names no address to take (v2 LOCAL, UNKNOWN, unix...).
+ */
+#define PROXYHDR_V1_MAX	107
+#define PROXYHDR_V2_MAX	(16 + 65535)
+struct proxyhdr {
+	int			 version;
+	int			 local;
+	struct sockaddr_storage	 src;
+	struct sockaddr_storage	 dst;
+	socklen_t		 srclen;
+	socklen_t		 dstlen;
+};
+int		 proxyhdr_parse(const unsigned char *, size_t,
+		    struct proxyhdr *, char *, size_t);
+int		 proxyhdr_build(int, const struct sockaddr *,
+		    const struct sockaddr *, unsigned char *, size_t);
+
+/*
+ * listen_proxy.c: --accept-proxy-protocol.  Each new client's header is
+ * read in the event loop, within -w (default 5 s), before the client
+ * joins the session; admit() then gets the address the header names.
+ */
+#define PROXY_LIMIT_MS	5000
+typedef void	 proxy_admit_fn(void *, int, const struct sockaddr_storage *,
+		    socklen_t);
+typedef void	 proxy_drop_fn(void *);
+struct proxy_wait;
+struct proxy_accepts {
+	struct session		*s;
+	LIST_HEAD(, proxy_wait)	 list;
+	int			 n;		/* still reading their header */
+	proxy_admit_fn		*admit;
+	proxy_drop_fn		*drop;		/* one failed: told after */
+	void			*arg;
+};
+int		 proxy_accept(struct proxy_accepts *, int,
+		    const struct sockaddr_storage *, socklen_t);
+void		 proxy_accepts_abort(struct proxy_accepts *);
+
+/* broker.c: --broker and --chat, through respond.c. */
+void		 broker_stream(struct session *, struct conn *, const char *,
+		    size_t);
+void		 broker_eof(struct session *, struct conn *);
+size_t		 broker_room(struct session *, struct conn *);
+void		 broker_update(struct conn *);
+void		 broker_conn_free(struct session *, struct conn *);
+
+/*
  * hs.c: a conn_io's handshake before its session knows of it (see
  * conn_io.h).  done(h, ok, why) is called once, from the loop.
  */
@@ -641,6 +715,7 @@ void		 connect_report(const struct config *, const struct sockaddr *);
 void		 respond_stream(struct session *, struct conn *, const char *,
 		    size_t);
 void		 respond_stream_eof(struct session *, struct conn *);
+int		 respond_starts(const struct config *);
 void		 respond_dgram(struct session *, struct conn *, struct sender *,
 		    const char *, size_t);
 size_t		 respond_room(struct session *, struct conn *);

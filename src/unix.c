@@ -21,11 +21,14 @@
 
 /*
  * The one path we bound, removed at exit, and which file it was: if
- * someone replaced it meanwhile, theirs is left alone.
+ * someone replaced it meanwhile, theirs is left alone.  A fixed array
+ * and a flag, not a heap copy, so that a signal handler may remove it
+ * too (design item 17).
  */
-static char	*bound_path;
-static dev_t	 bound_dev;
-static ino_t	 bound_ino;
+static char			 bound_path[sizeof(struct sockaddr_un)];
+static volatile sig_atomic_t	 bound_set;
+static dev_t			 bound_dev;
+static ino_t			 bound_ino;
 
 /* Connects a new socket of the given type to path; -1 with errno. */
 int
@@ -125,25 +128,30 @@ unix_unlink_at_exit(const char *path)
 {
 	struct stat	st;
 
-	if (lstat(path, &st) == -1)
+	bound_set = 0;
+	if (strlen(path) >= sizeof(bound_path) || lstat(path, &st) == -1)
 		return;
-	free(bound_path);
-	bound_path = strdup(path);
+	memcpy(bound_path, path, strlen(path) + 1);
 	bound_dev = st.st_dev;
 	bound_ino = st.st_ino;
+	bound_set = 1;
 }
 
-/* Removes the socket file we bound, if any; safe to call twice. */
+/*
+ * Removes the socket file we bound, if any; safe to call twice, and
+ * async-signal-safe (lstat and unlink only).
+ */
 void
 unix_cleanup(void)
 {
 	struct stat	st;
+	int		e = errno;
 
-	if (bound_path == NULL)
+	if (!bound_set)
 		return;
+	bound_set = 0;
 	if (lstat(bound_path, &st) == 0 && st.st_dev == bound_dev &&
 	    st.st_ino == bound_ino)
 		unlink(bound_path);
-	free(bound_path);
-	bound_path = NULL;
+	errno = e;
 }

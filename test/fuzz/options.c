@@ -81,8 +81,18 @@ check_config(const struct config *c)
 		    !c->insecure);
 	else
 		CHECK(c->tls_client_ca == NULL && c->tls_cert_out == NULL);
-	if (!c->listen || !c->tls)
-		CHECK(c->wait_ms < 0 || !c->listen);
+	/* -w on a listener bounds a TLS handshake or a PROXY header. */
+	if (c->listen && !c->tls && !c->accept_proxy)
+		CHECK(c->wait_ms < 0);
+	/* Relays: stream listeners that serve many; PROXY headers: TCP,
+	 * sent by a client, required by a listener. */
+	if (c->responder == RESP_BROKER || c->responder == RESP_CHAT)
+		CHECK(c->listen && !c->udp && c->keep_open);
+	CHECK(c->proxy_protocol >= 0 && c->proxy_protocol <= 2);
+	if (c->proxy_protocol != 0)
+		CHECK(!c->listen && !c->udp && !c->unix_sock && !c->zero);
+	if (c->accept_proxy)
+		CHECK(c->listen && !c->udp && !c->unix_sock);
 }
 
 int
