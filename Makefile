@@ -171,20 +171,21 @@ FUZZ_SECS?=	60
 FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZERS=	addr commands crlf escape frame log options proxyhdr render \
-		tlsopts
+		starttls tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
-			src/buf.c
+			src/buf.c src/starttls.c
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c src/fsafe.c \
 			src/fswalk.c src/pathquote.c
 FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
-			src/render.c src/buf.c
+			src/starttls.c src/starttls_srv.c src/render.c src/buf.c
 FUZZ_SRC_proxyhdr=	src/proxyhdr.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
+FUZZ_SRC_starttls=	src/starttls.c src/starttls_srv.c src/buf.c
 # options.c exits on a usage error; its target turns exit into a longjmp.
 FUZZ_EXTRA_options=	-include test/fuzz/noexit.h
 

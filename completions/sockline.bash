@@ -17,7 +17,8 @@ _sockline_takes_arg()
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
 	--history|--port-file|--prompt|--reply|\
 	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
-	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin)
+	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin|\
+	--tls-keylog|--starttls)
 		return 0 ;;
 	--proxy-protocol)
 		return 0 ;;
@@ -59,7 +60,8 @@ _sockline()
 	    --reply --send-only --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
 	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
-	    --tls-pin --accept-proxy-protocol --broker --chat --proxy-protocol"
+	    --tls-pin --tls-keylog --starttls --accept-proxy-protocol --broker
+	    --chat --proxy-protocol"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -133,7 +135,7 @@ _sockline()
 		fi
 		;;
 	-o|--output|--history|--port-file|--tls-ca|--tls-cert|--tls-cert-out|\
-	--tls-client-ca|--tls-key)
+	--tls-client-ca|--tls-key|--tls-keylog)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
@@ -143,6 +145,14 @@ _sockline()
 		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur")) ;;
 	--tls-pin)
 		COMPREPLY=($(compgen -W "sha256:" -- "$cur")) ;;
+	--starttls)
+		# A listener plays only the server side of these three.
+		if [[ -n $_sockline_listen ]]; then
+			COMPREPLY=($(compgen -W "smtp imap pop3" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "smtp lmtp imap pop3 ftp nntp sieve xmpp postgres ldap" -- "$cur"))
+		fi
+		;;
 	-e|--exec|-c|--sh-exec)
 		# compgen -c names a command once per place it is found.
 		COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u)) ;;

@@ -8,7 +8,7 @@ function __sockline_operands
         output source-port quit-after source wait allow deny history \
         port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
         tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin \
-        proxy-protocol
+        tls-keylog starttls proxy-protocol
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -131,6 +131,8 @@ complete -c sockline -l tls-max -x -a '1.2 1.3' -d 'TLS: newest version'
 complete -c sockline -l tls-min -x -a '1.2 1.3' -d 'TLS: oldest version'
 complete -c sockline -l tls-name -x -a '(__fish_print_hostnames)' -d 'TLS client: the name to check and send as SNI'
 complete -c sockline -l tls-pin -x -a 'sha256:' -d 'TLS client: accept only this key (sha256:BASE64)'
+complete -c sockline -l tls-keylog -r -F -d 'TLS: append the session keys to FILE (NSS key log)'
+complete -c sockline -l starttls -x -a 'smtp lmtp imap pop3 ftp nntp sieve xmpp postgres ldap' -d 'TLS after the plaintext dialogue of PROTO'
 
 # The operands: a socket path with -U; else a host, then a port (with
 # -l -p PORT, a host alone).

@@ -24,7 +24,8 @@ enum cmd_complete {
 	CMPL_NONE,
 	CMPL_FILE,		/* a file name */
 	CMPL_PEER,		/* a peer id, or "all" */
-	CMPL_ONOFF		/* "on" or "off" */
+	CMPL_ONOFF,		/* "on" or "off" */
+	CMPL_PROTO		/* a STARTTLS protocol */
 };
 
 struct command {
@@ -43,6 +44,9 @@ static void	cmd_quit(struct repl *, const char *);
 static void	cmd_raw(struct repl *, const char *);
 static void	cmd_send(struct repl *, const char *);
 static void	cmd_to(struct repl *, const char *);
+static void	cmd_starttls(struct repl *, const char *);
+static void	cmd_tls(struct repl *, const char *);
+static void	cmd_cert(struct repl *, const char *);
 
 static const struct command commands[] = {
 	{ "help", NULL, "list the prompt commands and keys", cmd_help,
@@ -61,6 +65,12 @@ static const struct command commands[] = {
 	  cmd_to, CMPL_PEER },
 	{ "close", "[N]", "close peer N (default: the only or chosen one)",
 	  cmd_close, CMPL_PEER },
+	{ "starttls", "[PROTO]", "TLS on this connection now (PROTO: "
+	  "ask for it first)", cmd_starttls, CMPL_PROTO },
+	{ "tls", NULL, "the TLS session: version, cipher, ALPN, SNI, ...",
+	  cmd_tls, CMPL_NONE },
+	{ "cert", NULL, "the peer's certificates, with fingerprints and pins",
+	  cmd_cert, CMPL_NONE },
 };
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
 
@@ -225,6 +235,11 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: /send %s: %s", arg, why);
 		return;
 	}
+	/* '' or "" names nothing, as in the shell. */
+	if (name[0] == '\0') {
+		repl_notice(r, "sockline: /send needs a file name");
+		return;
+	}
 	/* A quoted ~ is a name, as in the shell. */
 	path = arg[0] == '~' ? tilde_expand(name) : strdup(name);
 	if (path == NULL)
@@ -341,6 +356,55 @@ cmd_close(struct repl *r, const char *arg)
 	repl_update_prompt(r);
 }
 
+static void
+cmd_starttls(struct repl *r, const char *arg)
+{
+	char	err[512];
+	int	proto = 0;
+
+	if (*arg != '\0' && (proto = stls_proto(arg)) == -1) {
+		repl_notice(r, "sockline: /starttls takes smtp, lmtp, imap, "
+		    "pop3, ftp, nntp, sieve, xmpp, postgres or ldap");
+		return;
+	}
+	if (session_starttls(r->front.s, 0, proto, err, sizeof(err)) == -1) {
+		repl_notice(r, "sockline: /starttls: %s", err);
+		return;
+	}
+	repl_notice(r, "sockline: %s", proto > 0 ? "asking for STARTTLS, "
+	    "then TLS..." : "TLS handshake...");
+}
+
+static void
+notice_line(void *arg, const char *line)
+{
+	repl_notice(arg, "%s", line);
+}
+
+static void
+tls_view(struct repl *r, const char *cmd, int chain)
+{
+	char	err[256];
+
+	if (session_tls_lines(r->front.s, 0, chain, notice_line, r, err,
+	    sizeof(err)) == -1)
+		repl_notice(r, "sockline: /%s: %s", cmd, err);
+}
+
+static void
+cmd_tls(struct repl *r, const char *arg)
+{
+	(void)arg;
+	tls_view(r, "tls", 0);
+}
+
+static void
+cmd_cert(struct repl *r, const char *arg)
+{
+	(void)arg;
+	tls_view(r, "cert", 1);
+}
+
 /* Readline's generator over words[]. */
 static char *
 next_word(const char *text, int state)
@@ -408,6 +472,10 @@ commands_complete(struct repl *r, const char *text, int start)
 	case CMPL_ONOFF:
 		add_word("", "on");
 		add_word("", "off");
+		break;
+	case CMPL_PROTO:
+		for (n = 1; strcmp(stls_proto_name(n), "?") != 0; n++)
+			add_word("", stls_proto_name(n));
 		break;
 	case CMPL_NONE:
 		return NULL;

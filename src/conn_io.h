@@ -44,7 +44,10 @@
  * runs, the conn is marked as handshaking, conn_update() gives the
  * socket to the handshake instead of the session (whose data then
  * neither flows in nor out), and the conn's io is replaced when it is
- * done.  A STARTTLS dialogue that precedes it is plain reads and writes.
+ * done (session_tls.c: conn->hs is the mark).  A STARTTLS dialogue that
+ * precedes it is plain reads and writes: conn_stls.c is that layer, whose
+ * handshake() runs the dialogue, then TLS on the same fd, and replaces
+ * itself with the TLS layer when both are done.
  * A proxy (issue 15) is a handshake() of its own, run by hs.c before the
  * session like TLS's, that leaves a plain socket behind; TLS to the
  * target then starts on that socket as on any other.
@@ -106,5 +109,14 @@ int		 conn_tls_new(struct conn_io *, const struct config *, int,
 void		 conn_tls_report(const struct conn_io *, const struct config *,
 		    const char *);
 void		 conn_tls_setenv(const struct conn_io *);
+int		 conn_tls_ready(const struct config *, char *, size_t);
+int		 conn_tls_lines(const struct conn_io *, const struct config *,
+		    int, void (*)(void *, const char *), void *);
+
+/* conn_stls.c: STARTTLS's dialogue, then TLS, as one handshake. */
+struct peer;
+int		 conn_stls_new(struct conn_io *, const struct config *, int,
+		    int, int, const char *, const char *, const struct peer *,
+		    const char *, char *, size_t);
 
 #endif /* SOCKLINE_CONN_IO_H */

@@ -84,6 +84,21 @@ conn_tls_start(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* /starttls: the context, made now if --tls did not make it. */
+int
+conn_tls_ready(const struct config *cfg, char *err, size_t errlen)
+{
+	if (run_ctx != NULL)
+		return 0;
+	if ((run_ctx = tls_ctx_new(cfg, cfg->listen, err, errlen)) == NULL)
+		return -1;
+	if (cfg->insecure)
+		msg_warn("warning: --insecure: the peer's certificate is not "
+		    "verified, anyone in between can read and change the "
+		    "data");
+	return 0;
+}
+
 void
 conn_tls_end(void)
 {
@@ -424,6 +439,21 @@ conn_tls_report(const struct conn_io *io, const struct config *cfg,
 {
 	if (io->ops == &tls_ops)
 		tls_report(cfg, ((struct tls_io *)io->ctx)->ssl, label);
+}
+
+/* /tls (chain 0) and /cert (chain 1), a line at a time; -1: not TLS. */
+int
+conn_tls_lines(const struct conn_io *io, const struct config *cfg, int chain,
+    void (*line)(void *, const char *), void *arg)
+{
+	if (io->ops != &tls_ops)
+		return -1;
+	if (chain)
+		tls_cert_lines(((struct tls_io *)io->ctx)->ssl, line, arg);
+	else
+		tls_session_lines(cfg, ((struct tls_io *)io->ctx)->ssl, line,
+		    arg);
+	return 0;
 }
 
 /* In an -e/-c child, before exec: SOCKLINE_TLS_*. */

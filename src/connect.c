@@ -162,6 +162,41 @@ fail:
 }
 
 /*
+ * Whom we say we are, where the protocol asks: SMTP's EHLO takes our
+ * address as a literal ("[127.0.0.1]", "[IPv6:::1]"), since sockline
+ * has no name of its own to claim; XMPP's to= is the server's name.
+ */
+const char *
+stls_hello(const struct config *cfg, int fd, char *buf, size_t len)
+{
+	return stls_hello_for(cfg, cfg->starttls, fd, buf, len);
+}
+
+const char *
+stls_hello_for(const struct config *cfg, int proto, int fd, char *buf,
+    size_t len)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sslen = sizeof(ss);
+	char			addr[ADDR_STRLEN];
+	uint16_t		port;
+
+	if (strcmp(stls_proto_name(proto), "xmpp") == 0)
+		snprintf(buf, len, "%s", cfg->tls_name != NULL ? cfg->tls_name :
+		    cfg->host != NULL ? cfg->host : "localhost");
+	else if (cfg->unix_sock || getsockname(fd, (struct sockaddr *)&ss,
+	    &sslen) == -1 || (ss.ss_family != AF_INET &&
+	    ss.ss_family != AF_INET6))
+		snprintf(buf, len, "localhost");
+	else {
+		addr_format((struct sockaddr *)&ss, addr, sizeof(addr), &port);
+		snprintf(buf, len, "[%s%s]", ss.ss_family == AF_INET6 ?
+		    "IPv6:" : "", addr);
+	}
+	return buf;
+}
+
+/*
  * --proxy-protocol: before anything else, a PROXY header naming this
  * connection's real source and destination, as a load balancer would.
  * A fresh socket's buffer takes its few dozen bytes whole.
@@ -228,12 +263,16 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	struct peer		 p;
 	struct hs		*h;
 	char			 name[PEER_HOSTLEN + 32], err[512];
+	char			 hello[300];
 
 	memset(&ch, 0, sizeof(ch));
 	peer_set(&p, CFG_PROTO(cfg), sa, salen);
 	peer_name(&p, name, sizeof(name));
-	if (conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
-	    err, sizeof(err)) == -1) {
+	if ((cfg->starttls > 0 ? conn_stls_new(io, cfg, 0, cfg->starttls, 0,
+	    cfg->unix_sock ? NULL : cfg->host, stls_hello(cfg, io->fd,
+	    hello, sizeof(hello)), &p, name, err, sizeof(err)) :
+	    conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
+	    err, sizeof(err))) == -1) {
 		io->ops->close(io);
 		msg_warn("%s", err);
 		return EXIT_FAIL;
@@ -253,6 +292,11 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 				msg_warn("poll: %s", strerror(errno));
 			return sig_caught != 0 ? 128 + sig_caught : EXIT_FAIL;
 		}
+	}
+	if (!ch.ok && cfg->starttls > 0) {
+		msg_warn("STARTTLS (%s) with %s failed: %s",
+		    stls_proto_name(cfg->starttls), name, ch.why);
+		return EXIT_FAIL;
 	}
 	if (!ch.ok) {
 		msg_warn("TLS handshake with %s failed: %s", name, ch.why);

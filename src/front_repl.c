@@ -115,6 +115,12 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 	char		 name[PEER_HOSTLEN + 32];
 
 	peer_name(p, name, sizeof(name));
+	if (e == FE_PEER_TLS) {
+		repl_notice(r, "sockline: the connection to %s is now TLS; "
+		    "/tls and /cert describe it", name);
+		repl_update_prompt(r);
+		return;
+	}
 	if (e == FE_PEER_GONE) {
 		repl_update_prompt(r);
 		return;

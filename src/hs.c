@@ -108,3 +108,15 @@ hs_abort(struct hs *h)
 	h->io.ops->close(&h->io);
 	free(h);
 }
+
+/* Gives up a handshake on a socket that stays its owner's (/starttls on
+ * a conn that is closing): the layer goes, the socket stays open. */
+void
+hs_release(struct hs *h)
+{
+	ev_timer_stop(h->ev, &h->timer);
+	ev_del(h->ev, h->io.fd);
+	h->io.fd = -1;
+	h->io.ops->close(&h->io);
+	free(h);
+}

@@ -54,7 +54,10 @@ tls_accept(struct tls_accepts *ta, int fd, const struct sockaddr_storage *ss,
 	peer_set(&p, CFG_PROTO(cfg), (const struct sockaddr *)ss, len);
 	peer_addr(&p, name, sizeof(name));
 	conn_io_plain(&io, fd);
-	if (conn_tls_new(&io, cfg, 1, NULL, name, err, sizeof(err)) == -1) {
+	/* -l --starttls: the protocol's dialogue first, in the same step. */
+	if ((cfg->starttls > 0 ? conn_stls_new(&io, cfg, 1, cfg->starttls, 0,
+	    NULL, "", &p, name, err, sizeof(err)) :
+	    conn_tls_new(&io, cfg, 1, NULL, name, err, sizeof(err))) == -1) {
 		close(fd);
 		session_fail(ta->s, "%s", err);
 		return -1;

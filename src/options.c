@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockline.h"
 
@@ -33,6 +34,7 @@ enum opt_kind {
 	OPT_TLS_PIN,		/* --tls-pin sha256:BASE64 */
 	OPT_TLS_VERSION,	/* --tls-min, --tls-max: int field */
 	OPT_TLS_ALPN,		/* --tls-alpn: checked, kept as given */
+	OPT_STARTTLS,		/* --starttls PROTO */
 	OPT_HELP,
 	OPT_VERSION
 };
@@ -73,6 +75,8 @@ enum {
 	LONG_TLS_MIN,
 	LONG_TLS_NAME,
 	LONG_TLS_PIN,
+	LONG_STARTTLS,
+	LONG_TLS_KEYLOG,
 	/* Test doubles: relays and the PROXY protocol (design item 22). */
 	LONG_ACCEPT_PROXY,
 	LONG_BROKER,
@@ -182,6 +186,9 @@ static const struct optdef optdefs[] = {
 	  "only send: discard what the peer sends" },
 	{ LONG_SSL, "ssl", NULL, OPT_FLAG, F(tls), 0, 0,
 	  "the same as --tls" },
+	{ LONG_STARTTLS, "starttls", "PROTO", OPT_STARTTLS, F(starttls_arg),
+	  0, 0, "TLS after PROTO's plaintext dialogue (smtp lmtp imap pop3 "
+	  "ftp nntp sieve xmpp postgres ldap; -l: smtp imap pop3)" },
 	{ LONG_TIMESTAMPS, "timestamps", NULL, OPT_FLAG, F(timestamps), 0, 0,
 	  "interactive: the time before each received line" },
 	{ LONG_TLS, "tls", NULL, OPT_FLAG, F(tls), 0, 0,
@@ -202,6 +209,8 @@ static const struct optdef optdefs[] = {
 	  "TLS listen: require client certificates from this CA" },
 	{ LONG_TLS_KEY, "tls-key", "FILE", OPT_STR, F(tls_key), 0, 0,
 	  "TLS: the key of --tls-cert (PEM)" },
+	{ LONG_TLS_KEYLOG, "tls-keylog", "FILE", OPT_STR, F(tls_keylog), 0, 0,
+	  "TLS: append the session keys to FILE (NSS key log, 0600)" },
 	{ LONG_TLS_MAX, "tls-max", "VERSION", OPT_TLS_VERSION, F(tls_max),
 	  0, 0, "TLS: newest version allowed, 1.2 or 1.3" },
 	{ LONG_TLS_MIN, "tls-min", "VERSION", OPT_TLS_VERSION, F(tls_min),
@@ -471,6 +480,14 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 			usage_error("--%s %s: %s", o->name, arg, err);
 		*(const char **)(base + o->off) = arg;
 		break;
+	case OPT_STARTTLS:
+		if ((cfg->starttls = stls_proto(arg)) == -1)
+			usage_error("--%s %s: not one of smtp, lmtp, imap, pop3, "
+			    "ftp, nntp, sieve, xmpp, postgres, ldap", o->name,
+			    arg);
+		cfg->starttls_arg = arg;
+		cfg->tls = 1;
+		break;
 	case OPT_HELP:
 		help();
 	case OPT_VERSION:
@@ -627,16 +644,28 @@ check_tls(const struct config *cfg)
 	}
 	if (cfg->tls_min != 0 || cfg->tls_max != 0)
 		given = cfg->tls_min != 0 ? "--tls-min" : "--tls-max";
+	if (cfg->tls_keylog != NULL)
+		given = "--tls-keylog";
 	if (!cfg->tls) {
-		if (given != NULL)
-			usage_error("%s needs --tls", given);
+		/* At the prompt they are kept for a later /starttls. */
+		if (given != NULL && (cfg->batch || cfg->zero || cfg->udp ||
+		    (!cfg->interactive && !isatty(STDIN_FILENO))))
+			usage_error("%s needs --tls (or --starttls PROTO)",
+			    given);
 		return;
 	}
+	if (cfg->starttls > 0 && cfg->listen &&
+	    !stls_srv_proto(cfg->starttls))
+		usage_error("-l --starttls plays smtp, imap or pop3, not %s",
+		    cfg->starttls_arg);
+	if (cfg->udp && cfg->starttls > 0)
+		usage_error("--starttls is for streams, not -u");
 	if (cfg->udp)
 		usage_error("--tls is for streams: DTLS (--tls -u) is not "
 		    "supported");
 	if (cfg->zero)
-		usage_error("-z only probes: not with --tls");
+		usage_error("-z only probes: not with %s", cfg->starttls > 0 ?
+		    "--starttls" : "--tls");
 	if (cfg->insecure && cfg->tls_pin != NULL)
 		usage_error("--insecure and --tls-pin exclude each other");
 	if (cfg->tls_max != 0 && cfg->tls_max < (cfg->tls_min != 0 ?

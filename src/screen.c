@@ -98,7 +98,7 @@ prompt_text(struct repl *r, char *buf, size_t len)
 	struct session		*s = r->front.s;
 	const struct config	*cfg = r->cfg;
 	char			 name[PEER_HOSTLEN + 16];
-	int			 n, i;
+	int			 n, i, tls = 0;
 
 	if (cfg->prompt != NULL) {
 		snprintf(buf, len, "%s", cfg->prompt);
@@ -109,11 +109,14 @@ prompt_text(struct repl *r, char *buf, size_t len)
 	for (i = 0; i < n; i++) {
 		if ((s->to_id != 0 && list[i]->id == s->to_id) ||
 		    (s->to_id == 0 && (n == 1 || (s->target != NULL &&
-		    list[i]->id == s->target->peer.id))))
+		    list[i]->id == s->target->peer.id)))) {
 			peer_short(list[i], name, sizeof(name));
+			tls = session_peer_upgraded(s, list[i]->id);
+		}
 	}
+	/* After STARTTLS the prompt says the session changed. */
 	if (name[0] != '\0')
-		snprintf(buf, len, "%s> ", name);
+		snprintf(buf, len, "%s%s> ", name, tls ? " tls" : "");
 	else if (n > 1)
 		snprintf(buf, len, "%d peers> ", n);
 	else if (cfg->listen && cfg->unix_sock)

@@ -410,6 +410,8 @@ session_add_conn(struct session *s, const struct conn_io *io,
 	 */
 	if (kind == CONN_STREAM || connected)
 		c->peer.id = s->next_id++;
+	/* --starttls: the prompt says the session was upgraded. */
+	c->upgraded = kind == CONN_STREAM && s->cfg->starttls > 0;
 	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
@@ -440,6 +442,9 @@ conn_free(struct session *s, struct conn *c)
 	if (c->kind == CONN_STREAM)
 		stream_report(s, c);
 	respond_conn_free(s, c);
+	if (c->hs != NULL)
+		hs_release(c->hs);
+	c->hs = NULL;
 	ev_del(s->ev, c->fd);
 	c->io.ops->close(&c->io);
 	buf_free(&c->out);
@@ -504,6 +509,9 @@ conn_update(struct session *s, struct conn *c)
 	if (s->done || c->dead)
 		return;
 	conn_queued(s, c);
+	/* A handshake has the socket (session_tls.c). */
+	if (c->hs != NULL)
+		return;
 	if (!c->rd_eof && !s->quit && respond_room(s, c) > 0) {
 		if (s->front->ops->room(s->front) > 0)
 			events |= EV_READ;

@@ -146,6 +146,9 @@ struct config {
 	const char	*tls_ciphers;	/* --tls-ciphers */
 	const char	*tls_client_ca;	/* --tls-client-ca (listener) */
 	const char	*tls_cert_out;	/* --tls-cert-out (listener) */
+	const char	*tls_keylog;	/* --tls-keylog FILE */
+	const char	*starttls_arg;	/* --starttls PROTO, as given */
+	int		 starttls;	/* and its stls_proto(); 0: none */
 
 	/* PROXY protocol (design item 22). */
 	int		 proxy_protocol;	/* --proxy-protocol: 1 or 2 */
@@ -159,6 +162,45 @@ struct config {
 /* options.c */
 int		 options_parse(int, char **, struct config *);
 void		 options_free(struct config *);
+
+/*
+ * starttls.c: the client's STARTTLS dialogue, pure (design item 19).
+ * Protocols are numbered from 1 (stls_proto(), -1 if unknown).
+ */
+#define STLS_MORE	0
+#define STLS_DONE	1
+#define STLS_FAIL	2
+#define STLS_REPLY_MAX	(64 * 1024)
+#define STLS_LINE_MAX	4096
+struct stls {
+	int		 proto;
+	int		 step;
+	int		 sent;		/* this step's command went out */
+	char		 name[300];	/* EHLO's argument, XMPP's to= */
+	char		 why[512];
+};
+struct stls_reply {
+	int		 ok;		/* the reply means yes */
+	int		 offers;	/* it names STARTTLS among capabilities */
+	int		 code;		/* a numeric code, -1 if malformed */
+};
+int		 stls_proto(const char *);
+const char	*stls_proto_name(int);
+void		 stls_init(struct stls *, int, const char *, int);
+size_t		 stls_command(struct stls *, char *, size_t);
+size_t		 stls_parse(int, int, const char *, size_t,
+		    struct stls_reply *);
+int		 stls_feed(struct stls *, const char *, size_t, size_t *);
+void		 stls_escape(const char *, size_t, char *, size_t);
+
+/* starttls_srv.c: a listener's side of STARTTLS (smtp, imap, pop3). */
+struct buf;
+#define STLS_SRV_MORE		0
+#define STLS_SRV_UPGRADE	1
+#define STLS_SRV_CLOSE		2
+int		 stls_srv_proto(int);
+int		 stls_srv_greeting(int, struct buf *);
+int		 stls_srv_line(int, const char *, size_t, struct buf *);
 
 /* tlsopts.c: TLS option values, parsed without OpenSSL. */
 int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
@@ -378,6 +420,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 qentry;
 	int			 dead;		/* closed; freed after this round */
 	int64_t			 progress_ms;	/* when it last took bytes */
+	struct hs		*hs;		/* its I/O changes: hands off */
+	int			 upgraded;	/* STARTTLS made it TLS */
+	int			 stls_proto;	/* by /starttls PROTO */
 	struct buf		 chat_line;	/* --chat: not yet relayed */
 	/* -vv, a stream: bytes each way, [ZC_NONE] read/written by us, the
 	 * rest by splice(2) or (in, when zc_in_kind is ZC_FILE) sendfile(2). */
@@ -407,7 +452,8 @@ struct session;
 enum front_event {
 	FE_PEER_UP,		/* a peer connected (or first sent) */
 	FE_PEER_DOWN,		/* a peer closed its side */
-	FE_PEER_GONE		/* a peer left the list of peers */
+	FE_PEER_GONE,		/* a peer left the list of peers */
+	FE_PEER_TLS		/* a peer's connection is now TLS */
 };
 
 /*
@@ -591,6 +637,13 @@ int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
 
+/* session_tls.c: /starttls, /tls and /cert on a live connection. */
+struct conn	*session_stream(struct session *, int);
+int		 session_peer_upgraded(struct session *, int);
+int		 session_starttls(struct session *, int, int, char *, size_t);
+int		 session_tls_lines(struct session *, int, int,
+		    void (*)(void *, const char *), void *, char *, size_t);
+
 /* session.c, for stream.c and dgram.c */
 void		 session_traffic(struct session *);
 void		 session_received(struct session *, struct conn *,
@@ -695,6 +748,7 @@ struct hs {
 struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
+void		 hs_release(struct hs *);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
 struct tls_accepts {
@@ -710,6 +764,9 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+const char	*stls_hello(const struct config *, int, char *, size_t);
+const char	*stls_hello_for(const struct config *, int, int, char *,
+		    size_t);
 
 /* respond.c: --echo, --upper, --reply, -e, -c on a listener. */
 void		 respond_stream(struct session *, struct conn *, const char *,

@@ -47,7 +47,8 @@ stream_queue(struct session *s, struct conn *c, const char *p, size_t n)
 {
 	ssize_t	w = 0;
 
-	if (buf_used(&c->out) == 0 && n > 0 && !c->wr_shut && !s->done) {
+	if (buf_used(&c->out) == 0 && n > 0 && !c->wr_shut && !s->done &&
+	    c->hs == NULL) {
 		w = c->io.ops->write(&c->io, p, n);
 		if (w == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
@@ -95,7 +96,7 @@ stream_pending_error(struct session *s, struct conn *c)
 void
 stream_maybe_shutdown(struct session *s, struct conn *c)
 {
-	if (c->wr_shut || buf_used(&c->out) > 0)
+	if (c->wr_shut || buf_used(&c->out) > 0 || c->hs != NULL)
 		return;
 	/* A reset may also show as a socket no longer connected at all. */
 	if (stream_pending_error(s, c))
@@ -297,7 +298,7 @@ on_again(void *arg)
 	struct conn	*c = arg;
 	struct session	*s = c->session;
 
-	if (c->dead || s->done || !(c->want & EV_READ))
+	if (c->dead || s->done || !(c->want & EV_READ) || c->hs != NULL)
 		return;
 	stream_read(s, c);
 	stream_after(s, c);

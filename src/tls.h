@@ -67,4 +67,11 @@ void		 tls_report(const struct config *, struct ssl_st *,
  * them all, so nothing is inherited from sockline's environment. */
 void		 tls_setenv(struct ssl_st *);
 
+/* tls_view.c: /tls (the session) and /cert (the peer's chain), a line
+ * at a time through the callback. */
+void		 tls_session_lines(const struct config *, struct ssl_st *,
+		    void (*)(void *, const char *), void *);
+void		 tls_cert_lines(struct ssl_st *, void (*)(void *, const char *),
+		    void *);
+
 #endif /* SOCKLINE_TLS_H */

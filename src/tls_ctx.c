@@ -287,7 +287,8 @@ tls_ctx_new(const struct config *cfg, int server, char *err, size_t errlen)
 		goto fail;
 	}
 	if ((server ? tls_server_trust(ctx, cfg, err, errlen) :
-	    tls_client_trust(ctx, cfg, err, errlen)) == -1)
+	    tls_client_trust(ctx, cfg, err, errlen)) == -1 ||
+	    tls_keylog(ctx, cfg, err, errlen) == -1)
 		goto fail;
 	/* Last: --tls-cert-out writes a file only for a start that works. */
 	if (cfg->tls_cert != NULL) {

@@ -58,6 +58,9 @@ int		 tls_set_ciphers(SSL_CTX *, const char *, char *, size_t);
 int		 tls_gen_cert(SSL_CTX *, const struct config *, char *,
 		    size_t);
 
+/* tls_keylog.c: --tls-keylog, SSLKEYLOGFILE. */
+int		 tls_keylog(SSL_CTX *, const struct config *, char *, size_t);
+
 /* tls_x509.c: words for certificates. */
 void		 tls_subject(const X509_NAME *, char *, size_t);
 void		 tls_fingerprint(const X509 *, int, char *, size_t);

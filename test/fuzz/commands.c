@@ -86,6 +86,27 @@ session_close_peer(struct session *s, int id)
 	return -1;
 }
 
+/* /starttls, /tls, /cert: a stand-in session with no TLS to show. */
+int
+session_starttls(struct session *s, int id, int proto, char *err,
+    size_t errlen)
+{
+	(void)s, (void)id;
+	CHECK(proto >= 0);
+	snprintf(err, errlen, "no connection");
+	return -1;
+}
+
+int
+session_tls_lines(struct session *s, int id, int chain,
+    void (*line)(void *, const char *), void *arg, char *err,
+    size_t errlen)
+{
+	(void)s, (void)id, (void)chain, (void)line, (void)arg;
+	snprintf(err, errlen, "not TLS");
+	return -1;
+}
+
 int
 sendq_file(struct repl *r, const char *path)
 {
@@ -143,7 +164,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = strlen(line);
 
 	c = commands_parse(line, &namelen, arg, arglen);
-	CHECK(c >= -1 && c < 8);
+	CHECK(c >= -1 && c < 11);
 	CHECK(namelen <= len);
 	CHECK(memchr(arg, '\0', arglen) != NULL);
 	if (arg[0] != '\0') {

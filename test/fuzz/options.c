@@ -71,11 +71,18 @@ check_config(const struct config *c)
 		if (c->unix_sock && !c->listen)
 			CHECK(c->tls_name != NULL || c->tls_pin != NULL ||
 			    c->insecure);
-	} else
+	} else if (!c->interactive || c->batch || c->zero || c->udp)
+		/* Without --tls they wait for /starttls: at the prompt only
+		 * (the fuzzer's stdin is never a terminal). */
 		CHECK(c->tls_name == NULL && c->tls_ca == NULL &&
 		    c->tls_pin == NULL && !c->insecure && c->tls_min == 0 &&
 		    c->tls_max == 0 && c->tls_cert == NULL &&
-		    c->tls_alpn == NULL && c->tls_cert_out == NULL);
+		    c->tls_alpn == NULL && c->tls_cert_out == NULL &&
+		    c->tls_keylog == NULL);
+	if (c->starttls > 0)
+		CHECK(c->tls && !c->udp && !c->zero);
+	if (c->starttls > 0 && c->listen)
+		CHECK(stls_srv_proto(c->starttls));
 	if (c->listen)
 		CHECK(c->tls_name == NULL && c->tls_pin == NULL &&
 		    !c->insecure);
