@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # sockline: see README.md.  `make`, `make test`, `make demo`,
 # `make install` (PREFIX, DESTDIR, BINDIR, MANDIR, ...), `make uninstall`,
 # `make dist` (the release tarball), `make deb` (the Debian package).

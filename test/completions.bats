@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bash, zsh and fish completions, as installed by `make install`
 # into a staging directory: options, option arguments (files, hosts,
 # services, commands), operands, and nothing after options that take a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The Debian package and the release tarball, as a packager and a user
 # meet them.  `scripts/mkdeb` (what `make deb` runs) builds the .deb
 # with dpkg-buildpackage in a clean temporary copy; lintian judges it;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Errors are one line on stderr with the "sockline: " prefix, and the exit
 # status says what kind: 1 network or runtime, 2 usage (design.md 3-5).
 

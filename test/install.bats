@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make install and make uninstall as a packager runs them: into a staging
 # DESTDIR, never the real system, and without root.  The inner make runs
 # with the environment of a plain shell, not of the `make test` above it.

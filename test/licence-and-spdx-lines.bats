@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # sockline is GPL-3.0-or-later: LICENSE holds the licence's text as the
 # FSF publishes it, every source file says so in an SPDX line near its
 # top (in its own comment syntax, after a "#!" line), and the README,
