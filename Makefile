@@ -125,6 +125,10 @@ bench: all $(BENCH_PROGS)
 bench/%: bench/%.c
 	$(CC) -D_GNU_SOURCE $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
+# sockline as a proxy (bench/proxy-run): RUNS, MIB, IDLE (tunnels).
+bench-proxy: all bench/pipebytes bench/refecho
+	RUNS=$(RUNS) bench/proxy-run
+
 # TLS side by side (bench/tls-run): RUNS, BULK (MiB), HOLD (clients).
 bench-tls: all bench/tlsload
 	RUNS=$(RUNS) bench/tls-run
@@ -171,20 +175,27 @@ FUZZ_CC?=	clang
 FUZZ_SECS?=	60
 FUZZ_CFLAGS=	-g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZERS=	addr commands crlf escape frame log options proxyhdr render \
-		starttls tlsopts
+FUZZERS=	addr commands crlf escape frame log options proxyhdr proxyreply \
+		proxyreq render replay script starttls tlsopts
 FUZZ_SRC_addr=		src/addr.c src/render.c src/buf.c
 FUZZ_SRC_commands=	src/commands.c src/pathquote.c src/addr.c src/render.c \
-			src/buf.c src/starttls.c
+			src/buf.c src/escape.c src/starttls.c
 FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c src/fsafe.c \
 			src/fswalk.c src/pathquote.c
 FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
-			src/starttls.c src/starttls_srv.c src/render.c src/buf.c
+			src/starttls.c src/starttls_srv.c src/render.c src/buf.c \
+			src/proxy_url.c src/script.c src/replay.c
 FUZZ_SRC_proxyhdr=	src/proxyhdr.c
+FUZZ_SRC_proxyreply=	src/proxy_msg.c
+FUZZ_SRC_proxyreq=	src/proxy_req.c src/proxy_msg.c
 FUZZ_SRC_render=	src/render.c src/buf.c
+FUZZ_SRC_replay=	src/replay.c src/script.c src/log.c src/render.c \
+			src/buf.c src/msg.c src/escape.c src/addr.c \
+			src/fsafe.c src/fswalk.c src/pathquote.c
+FUZZ_SRC_script=	src/script.c src/escape.c src/addr.c src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c
 FUZZ_SRC_starttls=	src/starttls.c src/starttls_srv.c src/buf.c
 # options.c exits on a usage error; its target turns exit into a longjmp.

@@ -16,9 +16,10 @@ _sockline_takes_arg()
 	case $1 in
 	--backlog|--sh-exec|--delay|--exec|--idle-timeout|--max-conns|\
 	--output|--source-port|--quit-after|--source|--wait|--allow|--deny|\
-	--history|--port-file|--prompt|--reply|\
+	--history|--port-file|--prompt|--reply|--replay|--script|\
 	--tls-alpn|--tls-ca|--tls-cert|--tls-cert-out|--tls-ciphers|\
 	--tls-client-ca|--tls-key|--tls-max|--tls-min|--tls-name|--tls-pin|\
+	--proxy|--proxy-auth|--proxy-ca|--proxy-server|\
 	--tls-keylog|--starttls)
 		return 0 ;;
 	--proxy-protocol)
@@ -26,7 +27,7 @@ _sockline_takes_arg()
 	esac
 	return 1
 }
-_sockline_shorts_with_arg=bcdeimopqsw
+_sockline_shorts_with_arg=bcdeimopqswX
 
 # _sockline_short WORD: for a word of short options such as -lvp, sets
 # _sockline_opt to the option whose argument comes next ("-p"), or to ""
@@ -56,13 +57,15 @@ _sockline()
 	    -m --max-conns -n --numeric -o --output -p --source-port
 	    -q --quit-after -s --source -U --unix -u --udp -V --version
 	    -v --verbose -w --wait -x --hex -z --zero --allow --batch
-	    --deny --echo --history --interactive --lockstep --no-history
+	    --deny --echo --history --interactive --lockstep --no-commands --no-history
 	    --no-shutdown --no-split --port-file --prompt --raw --recv-only
-	    --reply --send-only --timestamps --upper --tls --ssl --insecure
+	    --replay --replay-timing --reply --script --send-only
+	    --timestamps --upper --tls --ssl --insecure
 	    --tls-alpn --tls-ca --tls-cert --tls-cert-out --tls-ciphers
 	    --tls-client-ca --tls-key --tls-max --tls-min --tls-name
 	    --tls-pin --tls-keylog --starttls --accept-proxy-protocol --broker
-	    --chat --proxy-protocol"
+	    --chat --proxy-protocol -X --proxy --proxy-auth --proxy-ca
+	    --proxy-insecure --proxy-server"
 	local i operands=0 _sockline_unix= _sockline_opt= endopts=
 	local _sockline_listen= port_opt=
 	local IFS=$'\n'
@@ -135,8 +138,9 @@ _sockline()
 			COMPREPLY=($(compgen -A hostname -- "$cur"))
 		fi
 		;;
-	-o|--output|--history|--port-file|--tls-ca|--tls-cert|--tls-cert-out|\
-	--tls-client-ca|--tls-key|--tls-keylog)
+	-o|--output|--history|--port-file|--replay|--script|--tls-ca|\
+	--tls-cert|--tls-cert-out|--tls-client-ca|--tls-key|--tls-keylog|\
+	--proxy-ca)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		;;
@@ -146,6 +150,13 @@ _sockline()
 		COMPREPLY=($(compgen -W "1.2 1.3" -- "$cur")) ;;
 	--tls-pin)
 		COMPREPLY=($(compgen -W "sha256:" -- "$cur")) ;;
+	-X)
+		COMPREPLY=($(compgen -W "4 5 connect" -- "$cur")) ;;
+	--proxy)
+		COMPREPLY=($(compgen -W "socks4:// socks4a:// socks5:// socks5h://
+		    http:// https://" -- "$cur")) ;;
+	--proxy-server)
+		COMPREPLY=($(compgen -W "http socks5" -- "$cur")) ;;
 	--starttls)
 		# A listener plays only the server side of these three.
 		if [[ -n $_sockline_listen ]]; then

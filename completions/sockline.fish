@@ -7,9 +7,10 @@
 function __sockline_operands
     set -l long_with_arg backlog sh-exec delay exec idle-timeout max-conns \
         output source-port quit-after source wait allow deny history \
-        port-file prompt reply tls-alpn tls-ca tls-cert tls-cert-out \
-        tls-ciphers tls-client-ca tls-key tls-max tls-min tls-name tls-pin \
-        tls-keylog starttls proxy-protocol
+        port-file prompt reply replay script tls-alpn tls-ca tls-cert \
+        tls-cert-out tls-ciphers tls-client-ca tls-key tls-max tls-min \
+        tls-name tls-pin tls-keylog starttls proxy-protocol \
+        proxy proxy-auth proxy-ca proxy-server
     set -l n 0
     set -l skip 0
     set -l endopts 0
@@ -24,7 +25,7 @@ function __sockline_operands
             contains -- (string sub -s 3 -- $t) $long_with_arg; and set skip 1
         else if string match -qr -- '^-[^-]' $t
             # Short options, maybe bundled: -lvp 80, -ofile.
-            string match -qr -- '^-[^bcdeimopqsw]*[bcdeimopqsw]$' $t; and set skip 1
+            string match -qr -- '^-[^bcdeimopqswX]*[bcdeimopqswX]$' $t; and set skip 1
         else if not string match -q -- '-*' $t
             set n (math $n + 1)
         end
@@ -37,7 +38,7 @@ function __sockline_unix
     for t in (commandline -opc)[2..-1]
         test "$t" = --; and return 1
         test "$t" = --unix; and return 0
-        string match -qr -- '^-[^-bcdeimopqsw]*U' $t; and return 0
+        string match -qr -- '^-[^-bcdeimopqswX]*U' $t; and return 0
     end
     return 1
 end
@@ -56,8 +57,8 @@ function __sockline_listen_port
                 set p 1
             case '--*'
             case '-*'
-                string match -qr -- '^-[^-bcdeimopqsw]*l' $t; and set l 1
-                string match -qr -- '^-[^-bcdeimopqsw]*p' $t; and set p 1
+                string match -qr -- '^-[^-bcdeimopqswX]*l' $t; and set l 1
+                string match -qr -- '^-[^-bcdeimopqswX]*p' $t; and set p 1
         end
     end
     test $l = 1 -a $p = 1
@@ -103,6 +104,7 @@ complete -c sockline -l echo -d 'Send every byte back'
 complete -c sockline -l history -r -F -d 'The history file'
 complete -c sockline -l interactive -d 'Use the prompt even when stdin is not a terminal'
 complete -c sockline -l lockstep -d 'Send a line, print one reply, then the next'
+complete -c sockline -l no-commands -d 'Send every typed line, exit and /commands too'
 complete -c sockline -l no-history -d 'Neither read nor write a history file'
 complete -c sockline -l no-shutdown -d 'Do not half-close at end of input'
 complete -c sockline -l no-split -d 'Datagrams: send each read whole'
@@ -110,7 +112,10 @@ complete -c sockline -l port-file -r -F -d 'Write the bound port to FILE'
 complete -c sockline -l prompt -x -d 'The prompt text'
 complete -c sockline -l raw -d 'Show control bytes from the peer unescaped'
 complete -c sockline -l recv-only -d 'Only receive'
+complete -c sockline -l replay -r -F -d 'Play the other side of an -o session log'
+complete -c sockline -l replay-timing -d "--replay: keep the log's pauses before each send"
 complete -c sockline -l reply -x -d 'Answer each message with TEXT'
+complete -c sockline -l script -r -F -d 'Run a chat script with the peer'
 complete -c sockline -l send-only -d 'Only send'
 complete -c sockline -l timestamps -d 'The time before each received line'
 complete -c sockline -l upper -d 'Send every byte back upper-cased'
@@ -140,3 +145,9 @@ complete -c sockline -l starttls -x -a 'smtp lmtp imap pop3 ftp nntp sieve xmpp 
 complete -c sockline -n '__sockline_unix; and test (__sockline_operands) = 0' -F
 complete -c sockline -n 'not __sockline_unix; and test (__sockline_operands) = 0' -a '(__fish_print_hostnames)'
 complete -c sockline -n 'not __sockline_unix; and not __sockline_listen_port; and test (__sockline_operands) = 1' -a '(__sockline_services)'
+complete -c sockline -s X -x -a '4 5 connect' -d 'Kind of --proxy HOST[:PORT]'
+complete -c sockline -l proxy -x -a 'socks4:// socks4a:// socks5:// socks5h:// http:// https://' -d 'Connect through a proxy'
+complete -c sockline -l proxy-auth -x -d 'Proxy credentials USER:PASS'
+complete -c sockline -l proxy-ca -r -F -d 'https proxy: trust these CAs'
+complete -c sockline -l proxy-insecure -d 'https proxy: do not verify it'
+complete -c sockline -l proxy-server -x -a 'http socks5' -d 'Listen -k: be a proxy'

@@ -37,11 +37,14 @@ struct command {
 	enum cmd_complete	 complete;
 };
 
+static void	cmd_bytes(struct repl *, const char *);
 static void	cmd_close(struct repl *, const char *);
+static void	cmd_eof(struct repl *, const char *);
 static void	cmd_help(struct repl *, const char *);
 static void	cmd_hex(struct repl *, const char *);
 static void	cmd_peers(struct repl *, const char *);
 static void	cmd_quit(struct repl *, const char *);
+static void	cmd_reconnect(struct repl *, const char *);
 static void	cmd_raw(struct repl *, const char *);
 static void	cmd_send(struct repl *, const char *);
 static void	cmd_to(struct repl *, const char *);
@@ -52,20 +55,26 @@ static void	cmd_cert(struct repl *, const char *);
 static const struct command commands[] = {
 	{ "help", NULL, "list the prompt commands and keys", cmd_help,
 	  CMPL_NONE },
-	{ "quit", NULL, "end the session (so do exit and Ctrl-D)", cmd_quit,
+	{ "quit", NULL, "end the session (so does exit)", cmd_quit,
 	  CMPL_NONE },
+	{ "eof", NULL, "end input as Ctrl-D does: half-close, keep reading",
+	  cmd_eof, CMPL_NONE },
 	{ "hex", "[on|off]", "show received data as a hex dump", cmd_hex,
 	  CMPL_ONOFF },
 	{ "raw", "[on|off]", "show control bytes from the peer unescaped",
 	  cmd_raw, CMPL_ONOFF },
 	{ "send", "FILE", "send the contents of FILE as they are", cmd_send,
 	  CMPL_FILE },
+	{ "bytes", "TEXT", "send TEXT with no newline; \\r \\n \\t "
+	  "\\xHH \\\\ as in --reply", cmd_bytes, CMPL_NONE },
 	{ "peers", NULL, "list the peers; * marks where typed lines go",
 	  cmd_peers, CMPL_NONE },
 	{ "to", "N|all", "send typed lines to peer N only, or to all",
 	  cmd_to, CMPL_PEER },
 	{ "close", "[N]", "close peer N (default: the only or chosen one)",
 	  cmd_close, CMPL_PEER },
+	{ "reconnect", NULL, "open the connection again (a client); then "
+	  "stay when the peer closes", cmd_reconnect, CMPL_NONE },
 	{ "starttls", "[PROTO]", "TLS on this connection now (PROTO: "
 	  "ask for it first)", cmd_starttls, CMPL_PROTO },
 	{ "tls", NULL, "the TLS session: version, cipher, ALPN, SNI, ...",
@@ -148,6 +157,7 @@ commands_run(struct repl *r, const char *line)
 		return;
 	}
 	c = &commands[i];
+	r->cmd_line = line - 1;
 	if (c->args == NULL && *arg != '\0') {
 		repl_notice(r, "sockline: /%s takes no argument", c->name);
 		return;
@@ -170,7 +180,9 @@ cmd_help(struct repl *r, const char *arg)
 	}
 	repl_notice(r, "  %-16s %s", "\\TEXT", "send TEXT as it is "
 	    "(\\exit sends exit, \\/x sends /x)");
-	repl_notice(r, "  %-16s %s", "exit, Ctrl-D", "quit");
+	repl_notice(r, "  %-16s %s", "exit", "quit");
+	repl_notice(r, "  %-16s %s", "Ctrl-D", "on an empty line: end input "
+	    "(the peer's replies still show); again: quit");
 	repl_notice(r, "  %-16s %s", "Ctrl-C", "discard the line being "
 	    "typed");
 	repl_notice(r, "  %-16s %s", "Tab", "complete a command, or a "
@@ -184,6 +196,13 @@ cmd_quit(struct repl *r, const char *arg)
 {
 	(void)arg;
 	repl_quit(r, EXIT_OK);
+}
+
+static void
+cmd_eof(struct repl *r, const char *arg)
+{
+	(void)arg;
+	repl_end_input(r);
 }
 
 /* "on", "off", or nothing to toggle; -1 for anything else. */
@@ -232,6 +251,8 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: /send needs a file name");
 		return;
 	}
+	if (!repl_may_send(r))
+		return;
 	if (path_unquote(arg, 0, name, sizeof(name), &why) == -1) {
 		repl_notice(r, "sockline: /send %s: %s", arg, why);
 		return;
@@ -252,6 +273,38 @@ cmd_send(struct repl *r, const char *arg)
 		repl_notice(r, "sockline: cannot send %s: %s", path,
 		    strerror(errno));
 	free(path);
+}
+
+/*
+ * /bytes TEXT: what a line cannot say (telnet's IAC, a control byte, a
+ * line without its newline), with --reply's escapes, sent whole.  The
+ * argument is taken as typed after the one blank that ends the name,
+ * so leading and trailing blanks are bytes too.
+ */
+static void
+cmd_bytes(struct repl *r, const char *arg)
+{
+	char	*p, err[128];
+	size_t	 n;
+
+	(void)arg;
+	arg = r->cmd_line + sizeof("/bytes") - 1;
+	if (*arg == ' ' || *arg == '\t')
+		arg++;
+	if (*arg == '\0') {
+		repl_notice(r, "sockline: /bytes needs the text to send");
+		return;
+	}
+	if (escape_decode(arg, &p, &n, err, sizeof(err)) == -1) {
+		repl_notice(r, "sockline: /bytes: %s", err);
+		return;
+	}
+	if (n > (r->cfg->udp ? DGRAM_MAX : BUF_CHUNK))
+		repl_notice(r, "sockline: /bytes: %zu bytes is too many "
+		    "(at most %d)", n, r->cfg->udp ? DGRAM_MAX : BUF_CHUNK);
+	else if (repl_may_send(r) && sendq_exact(r, p, n) == -1)
+		session_fail(r->front.s, "out of memory");
+	free(p);
 }
 
 /* Where typed lines go: a peer id, or 0 for every peer. */
@@ -358,6 +411,21 @@ cmd_close(struct repl *r, const char *arg)
 }
 
 static void
+cmd_reconnect(struct repl *r, const char *arg)
+{
+	char	err[256];
+
+	(void)arg;
+	/* A new conversation: what ended the last one's input is past. */
+	r->typed_eof = 0;
+	if (reconnect_start(r->front.s, err, sizeof(err)) == -1 &&
+	    *err != '\0')
+		repl_notice(r, "sockline: /reconnect: %s", err);
+	repl_update_prompt(r);
+	sendq_pump(r);
+}
+
+static void
 cmd_starttls(struct repl *r, const char *arg)
 {
 	char	err[512];
@@ -445,7 +513,7 @@ commands_complete(struct repl *r, const char *text, int start)
 	int			 n;
 
 	rl_attempted_completion_over = 1;
-	if (rl_line_buffer[0] != '/')
+	if (rl_line_buffer[0] != '/' || r->cfg->no_commands)
 		return NULL;
 	nwords = 0;
 	if (start == 0) {

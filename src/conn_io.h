@@ -32,8 +32,8 @@
  *    provoke then loses nothing and is not a failure.
  *
  * Handshakes.  handshake() drives whatever must happen before the
- * session's data may flow (TLS now; a proxy's dialogue or a PROXY
- * header later), non-blocking, returning 0 when done.  hs.c runs it for
+ * session's data may flow (TLS, a proxy's dialogue; a PROXY header
+ * later), non-blocking, returning 0 when done.  hs.c runs it for
  * a socket that is not yet a conn (a -k listener's new client, a client
  * before its session), so a slow peer never delays the others and the
  * session only ever sees finished connections.
@@ -49,9 +49,12 @@
  * precedes it is plain reads and writes: conn_stls.c is that layer, whose
  * handshake() runs the dialogue, then TLS on the same fd, and replaces
  * itself with the TLS layer when both are done.
- * A proxy (issue 15) is a handshake() of its own, run by hs.c before the
- * session like TLS's, that leaves a plain socket behind; TLS to the
- * target then starts on that socket as on any other.
+ * A proxy tunnel (conn_proxy.c) is a handshake() of its own, run by
+ * hs.c before the session like TLS's, that leaves the connection to the
+ * proxy behind (plain, or TLS to an https:// proxy); TLS to the target
+ * then starts on it: over a plain socket as on any other, over the
+ * proxy's TLS through a BIO that reads and writes through that layer
+ * (conn_tls.c).
  */
 
 #ifndef SOCKLINE_CONN_IO_H
@@ -113,6 +116,9 @@ void		 conn_tls_setenv(const struct conn_io *);
 int		 conn_tls_ready(const struct config *, char *, size_t);
 int		 conn_tls_lines(const struct conn_io *, const struct config *,
 		    int, void (*)(void *, const char *), void *);
+int		 conn_tls_proxy_start(const struct config *, char *, size_t);
+int		 conn_tls_proxy_new(struct conn_io *, const struct config *,
+		    const char *, char *, size_t);
 
 /* conn_stls.c: STARTTLS's dialogue, then TLS, as one handshake. */
 struct peer;

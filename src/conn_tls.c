@@ -48,9 +48,14 @@ struct tls_io {
 	int			 rd_errno;
 	char			 label[PEER_HOSTLEN + 32];
 	char			 why[512];
+	struct conn_io		*under;		/* TLS inside TLS: the outer */
 };
 
 static SSL_CTX	*run_ctx;
+
+/* An https:// proxy's TLS: its own context, trust and settings. */
+static SSL_CTX		*proxy_ctx;
+static struct config	 proxy_cfg;
 
 /*
  * An end of stream without close_notify is taken as an end (OpenSSL's
@@ -105,6 +110,34 @@ conn_tls_end(void)
 {
 	tls_ctx_free(run_ctx);
 	run_ctx = NULL;
+	tls_ctx_free(proxy_ctx);
+	proxy_ctx = NULL;
+}
+
+/*
+ * An https:// proxy is verified like any TLS peer (design item 20), but
+ * against --proxy-ca (or the system store), or not with
+ * --proxy-insecure; the target's --tls-* options are not its.
+ */
+int
+conn_tls_proxy_start(const struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->purl.kind != PROXY_HTTPS || proxy_ctx != NULL)
+		return 0;
+	memset(&proxy_cfg, 0, sizeof(proxy_cfg));
+	proxy_cfg.verbose = cfg->verbose;
+	proxy_cfg.keep_open = 0;
+	proxy_cfg.tls = 1;
+	proxy_cfg.tls_ca = cfg->proxy_ca;
+	proxy_cfg.insecure = cfg->proxy_insecure;
+	proxy_cfg.tls_for_proxy = 1;
+	if ((proxy_ctx = tls_ctx_new(&proxy_cfg, 0, err, errlen)) == NULL)
+		return -1;
+	if (cfg->proxy_insecure)
+		msg_warn("warning: --proxy-insecure: the proxy's certificate "
+		    "is not verified, anyone in between can read and change "
+		    "the data");
+	return 0;
 }
 
 /* What an SSL call's failure means, as errno, with why[] for EPROTO. */
@@ -116,10 +149,12 @@ tls_errno(struct tls_io *t, int r, int *wait)
 	*wait = 0;
 	switch (e) {
 	case SSL_ERROR_WANT_READ:
-		*wait = EV_READ;
+		*wait = t->under != NULL && t->under->rd_wait != 0 ?
+		    t->under->rd_wait : EV_READ;
 		return EAGAIN;
 	case SSL_ERROR_WANT_WRITE:
-		*wait = EV_WRITE;
+		*wait = t->under != NULL && t->under->wr_wait != 0 ?
+		    t->under->wr_wait : EV_WRITE;
 		return EAGAIN;
 	case SSL_ERROR_SYSCALL:
 		/* A socket's own error reads as the same for TLS. */
@@ -301,6 +336,14 @@ tls_shutdown(struct conn_io *io)
 		t->notified = 1;
 		io->wr_wait = 0;
 	}
+	/* Inside an https:// proxy's TLS, that one ends too. */
+	if (t->under != NULL) {
+		if (t->under->ops->shutdown(t->under) == -1) {
+			io->wr_wait = t->under->wr_wait;
+			return -1;
+		}
+		return 0;
+	}
 	if (shutdown(io->fd, SHUT_WR) == -1 && errno == ENOTCONN &&
 	    !io->reset_ok) {
 		errno = ECONNRESET;
@@ -315,6 +358,8 @@ tls_pending(const struct conn_io *io)
 {
 	const struct tls_io	*t = io->ctx;
 
+	if (t->under != NULL && t->under->ops->pending(t->under))
+		return 1;
 	return !t->starved && !t->rd_stash ? SSL_has_pending(t->ssl) :
 	    t->rd_stash;
 }
@@ -361,6 +406,11 @@ tls_close(struct conn_io *io)
 			ERR_clear_error();
 		}
 		SSL_free(t->ssl);
+		if (t->under != NULL) {
+			t->under->ops->close(t->under);
+			free(t->under);
+			io->fd = -1;
+		}
 		free(t);
 		io->ctx = NULL;
 	}
@@ -386,9 +436,102 @@ static const struct conn_io_ops tls_ops = {
  * checks name (the host operand, NULL for -U).  label names the peer in
  * messages.  -1 with a message in err.
  */
+/*
+ * A BIO over another conn_io (the TLS to an https:// proxy): records of
+ * the inner TLS travel as that layer's data.  EAGAIN is a retry, and
+ * the waits it needs come from that layer (tls_errno looks there).
+ */
+static int
+under_write(BIO *b, const char *p, int n)
+{
+	struct conn_io	*u = BIO_get_data(b);
+	ssize_t		 r;
+
+	BIO_clear_retry_flags(b);
+	if ((r = u->ops->write(u, p, (size_t)n)) < 0 && errno == EAGAIN)
+		BIO_set_retry_write(b);
+	return (int)r;
+}
+
+static int
+under_read(BIO *b, char *p, int n)
+{
+	struct conn_io	*u = BIO_get_data(b);
+	ssize_t		 r;
+
+	BIO_clear_retry_flags(b);
+	if ((r = u->ops->read(u, p, (size_t)n)) < 0 && errno == EAGAIN)
+		BIO_set_retry_read(b);
+	return (int)r;
+}
+
+static long
+under_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int
+under_create(BIO *b)
+{
+	BIO_set_init(b, 1);
+	return 1;
+}
+
+static int
+stack_on(struct tls_io *t, struct conn_io *io)
+{
+	static BIO_METHOD	*meth;
+	BIO			*b;
+
+	if (meth == NULL) {
+		if ((meth = BIO_meth_new(BIO_get_new_index() |
+		    BIO_TYPE_SOURCE_SINK, "sockline conn_io")) == NULL)
+			return -1;
+		BIO_meth_set_write(meth, under_write);
+		BIO_meth_set_read(meth, under_read);
+		BIO_meth_set_ctrl(meth, under_ctrl);
+		BIO_meth_set_create(meth, under_create);
+	}
+	if ((t->under = malloc(sizeof(*t->under))) == NULL)
+		return -1;
+	if ((b = BIO_new(meth)) == NULL) {
+		free(t->under);
+		t->under = NULL;
+		return -1;
+	}
+	*t->under = *io;
+	BIO_set_data(b, t->under);
+	SSL_set_bio(t->ssl, b, b);
+	return 0;
+}
+
+static int	tls_new(SSL_CTX *, struct conn_io *, const struct config *, int,
+		    const char *, const char *, char *, size_t);
+
 int
 conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
     const char *name, const char *label, char *err, size_t errlen)
+{
+	return tls_new(run_ctx, io, cfg, server, name, label, err, errlen);
+}
+
+/* TLS to an https:// proxy, on io's socket (conn_tls_proxy_start first). */
+int
+conn_tls_proxy_new(struct conn_io *io, const struct config *cfg,
+    const char *label, char *err, size_t errlen)
+{
+	return tls_new(proxy_ctx, io, &proxy_cfg, 0, cfg->purl.host, label,
+	    err, errlen);
+}
+
+static int
+tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
+    int server, const char *name, const char *label, char *err,
+    size_t errlen)
 {
 	struct tls_io	*t;
 	int		 one = 1;
@@ -397,12 +540,22 @@ conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((t->ssl = tls_ssl_new(run_ctx, cfg, server, name, err,
+	if ((t->ssl = tls_ssl_new(ctx, cfg, server, name, err,
 	    errlen)) == NULL) {
 		free(t);
 		return -1;
 	}
-	if (SSL_set_fd(t->ssl, io->fd) != 1) {
+	if (io->ctx != NULL) {
+		/* TLS to the target inside an https:// proxy's TLS. */
+		if (stack_on(t, io) == -1) {
+			snprintf(err, errlen, "cannot start TLS inside the "
+			    "proxy's TLS");
+			ERR_clear_error();
+			SSL_free(t->ssl);
+			free(t);
+			return -1;
+		}
+	} else if (SSL_set_fd(t->ssl, io->fd) != 1) {
 		snprintf(err, errlen, "cannot start TLS on the socket");
 		ERR_clear_error();
 		SSL_free(t->ssl);
@@ -438,8 +591,11 @@ void
 conn_tls_report(const struct conn_io *io, const struct config *cfg,
     const char *label)
 {
+	const struct tls_io	*t = io->ctx;
+
+	/* The proxy's connection has a config of its own. */
 	if (io->ops == &tls_ops)
-		tls_report(cfg, ((struct tls_io *)io->ctx)->ssl, label);
+		tls_report(t->cfg->tls_for_proxy ? t->cfg : cfg, t->ssl, label);
 }
 
 /* /tls (chain 0) and /cert (chain 1), a line at a time; -1: not TLS. */

@@ -230,6 +230,32 @@ send_proxy_header(const struct config *cfg, int fd)
 	return 0;
 }
 
+/*
+ * The client's TLS layer on io->fd, for --tls or --starttls (its
+ * plaintext dialogue first); the handshake is the caller's to run.
+ * connect_main and /reconnect share it.  -1 with a message in err.
+ */
+int
+connect_tls_io(const struct config *cfg, struct conn_io *io,
+    const struct sockaddr *sa, socklen_t salen, char *err, size_t errlen)
+{
+	struct peer	 p;
+	char		 name[PEER_HOSTLEN + 32], hello[300];
+
+	peer_set(&p, CFG_PROTO(cfg), sa, salen);
+	peer_name(&p, name, sizeof(name));
+	/* Through a proxy the peer is the target, not the proxy's address. */
+	if (cfg->purl.kind != PROXY_NONE)
+		snprintf(name, sizeof(name), "%s port %u (tcp, through the "
+		    "proxy)", cfg->host, cfg->port);
+	if (cfg->starttls > 0)
+		return conn_stls_new(io, cfg, 0, cfg->starttls, 0,
+		    cfg->unix_sock ? NULL : cfg->host, stls_hello(cfg, io->fd,
+		    hello, sizeof(hello)), &p, name, err, errlen);
+	return conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host,
+	    name, err, errlen);
+}
+
 /* What the client's handshake came to. */
 struct client_hs {
 	int		 finished;
@@ -264,16 +290,11 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	struct peer		 p;
 	struct hs		*h;
 	char			 name[PEER_HOSTLEN + 32], err[512];
-	char			 hello[300];
 
 	memset(&ch, 0, sizeof(ch));
 	peer_set(&p, CFG_PROTO(cfg), sa, salen);
 	peer_name(&p, name, sizeof(name));
-	if ((cfg->starttls > 0 ? conn_stls_new(io, cfg, 0, cfg->starttls, 0,
-	    cfg->unix_sock ? NULL : cfg->host, stls_hello(cfg, io->fd,
-	    hello, sizeof(hello)), &p, name, err, sizeof(err)) :
-	    conn_tls_new(io, cfg, 0, cfg->unix_sock ? NULL : cfg->host, name,
-	    err, sizeof(err))) == -1) {
+	if (connect_tls_io(cfg, io, sa, salen, err, sizeof(err)) == -1) {
 		io->ops->close(io);
 		msg_warn("%s", err);
 		return EXIT_FAIL;
@@ -308,6 +329,102 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	return 0;
 }
 
+/* The session over a connection made, and TLS on it if asked. */
+static int
+run_session(const struct config *cfg, struct ev *ev, struct conn_io *io,
+    const struct sockaddr_storage *peer, socklen_t peerlen)
+{
+	struct session	 s;
+	struct conn	*c;
+	int		 status;
+
+	if (cfg->tls && (status = client_tls(cfg, ev, io,
+	    (const struct sockaddr *)peer, peerlen)) != 0)
+		return status;
+	session_init(&s, cfg, ev);
+	if ((s.front = front_new(&s)) == NULL ||
+	    (c = session_add_conn(&s, io, CONN_STREAM, 1,
+	    (const struct sockaddr *)peer, peerlen)) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	/* The peer the user talks to is the target, not the proxy. */
+	snprintf(c->peer.host, sizeof(c->peer.host), "%s", cfg->host);
+	c->peer.port = cfg->port;
+	status = session_run(&s);
+	session_free(&s);
+	return status;
+}
+
+/* --proxy: the tunnel first, then the session as usual. */
+static int
+connect_proxied(const struct config *cfg)
+{
+	struct sockaddr_storage	 peer;
+	struct conn_io		 io;
+	struct ev		*ev;
+	socklen_t		 peerlen = 0;
+	int			 status;
+
+	signals_init();
+	if ((ev = ev_new()) == NULL) {
+		msg_warn("out of memory");
+		return EXIT_FAIL;
+	}
+	if ((status = proxy_connect(cfg, ev, &io, &peer, &peerlen)) == 0)
+		status = run_session(cfg, ev, &io, &peer, peerlen);
+	ev_free(ev);
+	conn_tls_end();
+	return status;
+}
+
+/*
+ * /reconnect: a new socket to the address the first one reached (not
+ * resolved again), with -s, -p and --proxy-protocol as before.  TLS is
+ * reconnect.c's.  Returns the fd, or -1 after a message.
+ */
+int
+connect_again(const struct config *cfg, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	struct sockaddr_un	 sun;
+	socklen_t		 len = sizeof(sun);
+	char			 err[256], host[ADDR_STRLEN];
+	uint16_t		 port;
+	int			 fd;
+
+	if (cfg->unix_sock)
+		return connect_unix(cfg, &sun, &len);
+	/* sa is the proxy's: a tunnel would have to be asked for again. */
+	if (cfg->purl.kind != PROXY_NONE) {
+		msg_warn("/reconnect does not go through --proxy yet");
+		return -1;
+	}
+	if ((fd = sock_open(sa->sa_family, CFG_SOCKTYPE(cfg), 0)) == -1) {
+		msg_warn("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind_source(cfg, fd, sa->sa_family, err, sizeof(err)) == -1) {
+		msg_warn("%s", err);
+		close(fd);
+		return -1;
+	}
+	if (sock_connect(fd, sa, salen, cfg->wait_ms) == -1) {
+		addr_format(sa, host, sizeof(host), &port);
+		msg_warn("connect to %s port %u (%s) failed: %s", host, port,
+		    CFG_PROTO(cfg), strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (cfg->verbose)
+		connect_report(cfg, sa);
+	if (cfg->proxy_protocol != 0 && send_proxy_header(cfg, fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 connect_main(const struct config *cfg)
 {
@@ -327,6 +444,8 @@ connect_main(const struct config *cfg)
 		msg_warn("%s", err);
 		return EXIT_FAIL;
 	}
+	if (cfg->purl.kind != PROXY_NONE)
+		return connect_proxied(cfg);
 	if (!cfg->unix_sock && addr_resolve(cfg, cfg->host, cfg->port,
 	    CFG_SOCKTYPE(cfg), 0, &res, err, sizeof(err)) == -1) {
 		msg_warn("%s", err);
@@ -371,6 +490,7 @@ connect_main(const struct config *cfg)
 		return status;
 	}
 	session_init(&s, cfg, ev);
+	reconnect_target(cfg, (struct sockaddr *)&peer, peerlen);
 	if ((s.front = front_new(&s)) == NULL ||
 	    session_add_conn(&s, &io, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {
@@ -378,6 +498,7 @@ connect_main(const struct config *cfg)
 		return EXIT_FAIL;
 	}
 	status = session_run(&s);
+	reconnect_end();
 	session_free(&s);
 	ev_free(ev);
 	conn_tls_end();

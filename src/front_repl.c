@@ -131,12 +131,20 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 		if (r->closing == p->id)
 			repl_notice(r, "sockline: closed the connection to %s",
 			    name);
+		else if (r->front.s->stay)
+			repl_notice(r, "sockline: %s closed the connection; "
+			    "/reconnect opens it again, /quit quits", name);
 		else
 			repl_notice(r, "sockline: %s closed the connection",
 			    name);
-	} else if (!r->cfg->listen)
+	} else if (!r->cfg->listen && r->cfg->no_commands)
+		repl_notice(r, "sockline: connected to %s; every line is sent "
+		    "(--no-commands); %s", name, r->cfg->udp ? "Ctrl-D quits" :
+		    "Ctrl-D ends input, twice quits");
+	else if (!r->cfg->listen)
 		repl_notice(r, "sockline: connected to %s; /help lists the "
-		    "commands, exit or Ctrl-D quits", name);
+		    "commands, exit quits%s", name, r->cfg->udp ? ", so does "
+		    "Ctrl-D" : ", Ctrl-D ends input");
 	else if (r->cfg->udp)
 		repl_notice(r, "sockline: a datagram from %s", name);
 	else
@@ -152,16 +160,62 @@ repl_event(struct front *f, enum front_event e, const struct peer *p)
 void
 repl_send_line(struct repl *r, const char *line)
 {
-	if (r->cfg->recv_only)
-		repl_notice(r, "sockline: --recv-only: nothing is sent");
-	else if (sendq_line(r, line, strlen(line)) == -1)
+	if (repl_may_send(r) && sendq_line(r, line, strlen(line)) == -1)
 		session_fail(r->front.s, "out of memory");
+}
+
+/* Whether anything more may be sent; if not, a notice says why. */
+int
+repl_may_send(struct repl *r)
+{
+	if (r->cfg->recv_only) {
+		repl_notice(r, "sockline: --recv-only: nothing is sent");
+		return 0;
+	}
+	if (r->typed_eof) {
+		repl_notice(r, "sockline: input has ended (Ctrl-D): nothing "
+		    "more is sent; Ctrl-D%s quits", r->cfg->no_commands ? "" :
+		    ", exit or /quit");
+		return 0;
+	}
+	if (r->front.s->stay && r->front.s->nconns == 0)
+		repl_notice(r, "sockline: not connected: this waits for "
+		    "/reconnect");
+	return 1;
+}
+
+/*
+ * Ctrl-D on an empty line, or /eof (design item 18): the end of what
+ * the user has to say, as the end of piped input is in batch mode
+ * (item 1).  What is queued goes first, then the peer is half-closed
+ * (over TLS, close_notify) and its replies still show; the prompt
+ * stays for commands.  The second time, it quits.  Datagrams and a -k
+ * listener's clients have no half-close: there it quits at once.
+ */
+void
+repl_end_input(struct repl *r)
+{
+	if (r->typed_eof || r->cfg->udp || r->cfg->keep_open) {
+		repl_quit(r, EXIT_OK);
+		return;
+	}
+	r->typed_eof = 1;
+	repl_notice(r, "sockline: end of input sent; the peer's replies "
+	    "still show; Ctrl-D again%s quits", r->cfg->no_commands ? "" :
+	    ", exit or /quit");
+	sendq_pump(r);
 }
 
 /* A line ended by Enter: exit, a /command, or a line for the peer. */
 static void
 typed(struct repl *r, const char *line)
 {
+	/* --no-commands: a reverse shell's /bin/sh, an email's lines. */
+	if (r->cfg->no_commands) {
+		hist_add(&r->hist, line);
+		repl_send_line(r, line);
+		return;
+	}
 	/* Not kept: Up in the next session should find real work. */
 	if (strcmp(line, "exit") == 0) {
 		repl_quit(r, EXIT_OK);
@@ -211,10 +265,15 @@ on_line(char *line)
 		fputs(r->tty_term ? "\r\n" : "\n", r->tty);
 		fflush(r->tty);
 		/* Ctrl-D on an empty line. */
-		if (r->in_term)
-			repl_quit(r, EXIT_OK);
-		else
+		if (!r->in_term) {
 			input_ended(r);
+			return;
+		}
+		repl_end_input(r);
+		if (s->done || s->quitting)
+			return;
+		screen_refresh_prompt(r);
+		r->shown = 1;
 		return;
 	}
 	/*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Handshakes before a session: a socket whose conn_io must finish a
- * dialogue (TLS now; a proxy's later) before its data may flow.  Each
+ * dialogue (TLS, a proxy's tunnel) before its data may flow.  Each
  * runs non-blocking in the event loop with a deadline of its own, so a
  * silent or slow peer delays no one; when it is done the socket and its
  * layer are handed to whoever asked (the listener, or the client before
@@ -120,4 +120,63 @@ hs_release(struct hs *h)
 	h->io.fd = -1;
 	h->io.ops->close(&h->io);
 	free(h);
+}
+
+/* What hs_run()'s handshake came to. */
+struct hs_wait {
+	int		 finished;
+	int		 ok;
+	struct conn_io	 io;
+	char		*why;
+	size_t		 whylen;
+};
+
+static void
+hs_wait_done(struct hs *h, int ok, const char *why)
+{
+	struct hs_wait	*w = h->arg;
+
+	w->finished = 1;
+	w->ok = ok;
+	if (ok)
+		w->io = h->io;
+	else
+		snprintf(w->why, w->whylen, "%s", why);
+}
+
+/*
+ * For a client, before its session: runs io's handshake to its end in
+ * ev, within limit_ms.  Returns 0 with *io the finished layer; -1 with
+ * the reason in why (io is closed); 128+N when a signal ended it.
+ */
+int
+hs_run(struct ev *ev, struct conn_io *io, long limit_ms, char *why,
+    size_t whylen)
+{
+	struct hs_wait	 w;
+	struct hs	*h;
+
+	memset(&w, 0, sizeof(w));
+	w.why = why;
+	w.whylen = whylen;
+	if ((h = hs_start(ev, io, limit_ms, hs_wait_done, &w)) == NULL) {
+		io->ops->close(io);
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	while (!w.finished) {
+		if ((ev_run_once(ev) == -1 && errno != EINTR) ||
+		    sig_caught != 0) {
+			if (!w.finished)
+				hs_abort(h);
+			if (sig_caught != 0)
+				return 128 + sig_caught;
+			snprintf(why, whylen, "poll: %s", strerror(errno));
+			return -1;
+		}
+	}
+	if (!w.ok)
+		return -1;
+	*io = w.io;
+	return 0;
 }

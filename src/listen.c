@@ -426,6 +426,12 @@ listen_main(const struct config *cfg)
 	if (serve(&l) == -1)
 		goto out;
 	status = session_run(&s);
+	/* -k: the end, even by a signal, says that some client failed. */
+	if (chat_failures() > 0) {
+		msg_warn("%d client%s failed %s", chat_failures(),
+		    chat_failures() == 1 ? "" : "s", cfg->chat.name);
+		status = EXIT_FAIL;
+	}
 out:
 	ev_timer_stop(ev, &l.resume);
 	proxy_accepts_abort(&l.proxy);

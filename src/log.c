@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -232,6 +233,31 @@ log_data(int dir, const struct peer *from, const char *p, size_t n,
 	/* A datagram is a message: its record ends with it. */
 	if (lg.open && (flags & OUT_DGRAM))
 		put_record(1);
+	if (fflush(lg.f) == EOF)
+		log_failed(errno);
+}
+
+/*
+ * A line about the run rather than its data (a --proxy-server's tunnel
+ * opened or closed): "TIME # TEXT".
+ */
+void
+log_note(const char *fmt, ...)
+{
+	struct timespec	now;
+	va_list		ap;
+
+	if (lg.f == NULL)
+		return;
+	if (lg.open)
+		put_record(1);
+	clock_gettime(CLOCK_REALTIME, &now);
+	put_time(&now, 1);
+	fputs(" # ", lg.f);
+	va_start(ap, fmt);
+	vfprintf(lg.f, fmt, ap);
+	va_end(ap);
+	fputc('\n', lg.f);
 	if (fflush(lg.f) == EOF)
 		log_failed(errno);
 }

@@ -26,7 +26,8 @@ main(int argc, char **argv)
 		options_free(&cfg);
 		return EXIT_FAIL;
 	}
-	status = cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
+	status = cfg.proxy_server != PROXY_NONE ? proxy_serve_main(&cfg) :
+	    cfg.listen ? listen_main(&cfg) : connect_main(&cfg);
 	front_discard_typed(&cfg);
 	/* Never 0 when some of what the log should hold was lost. */
 	if (log_close(status) == -1 && status == EXIT_OK)

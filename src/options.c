@@ -51,12 +51,16 @@ enum {
 	LONG_DENY,
 	LONG_ECHO,
 	LONG_LOCKSTEP,
+	LONG_REPLAY,
+	LONG_REPLAY_TIMING,
 	LONG_REPLY,
+	LONG_SCRIPT,
 	LONG_UPPER,
 	/* The interactive front end. */
 	LONG_BATCH,
 	LONG_HISTORY,
 	LONG_INTERACTIVE,
+	LONG_NO_COMMANDS,
 	LONG_NO_HISTORY,
 	LONG_PROMPT,
 	LONG_RAW,
@@ -82,7 +86,13 @@ enum {
 	LONG_ACCEPT_PROXY,
 	LONG_BROKER,
 	LONG_CHAT,
-	LONG_PROXY_PROTOCOL
+	LONG_PROXY_PROTOCOL,
+	/* Proxies. */
+	LONG_PROXY,
+	LONG_PROXY_AUTH,
+	LONG_PROXY_CA,
+	LONG_PROXY_INSECURE,
+	LONG_PROXY_SERVER
 };
 
 struct optdef {
@@ -146,7 +156,9 @@ static const struct optdef optdefs[] = {
 	{ 'v', "verbose", NULL, OPT_COUNT, F(verbose), 0, 0,
 	  "status lines on stderr; -vv: bytes and path per connection, TLS chain" },
 	{ 'w', "wait", "SECS", OPT_SECS, F(wait_ms), 0, 0,
-	  "connect timeout (also --lockstep replies, TLS handshakes)" },
+	  "connect timeout; also --lockstep, --script waits, TLS" },
+	{ 'X', NULL, "TYPE", OPT_STR, F(proxy_type), 0, 0,
+	  "--proxy HOST[:PORT]'s kind: 4, 5 (default) or connect" },
 	{ 'x', "hex", NULL, OPT_FLAG, F(hex), 0, 0,
 	  "show received data as a hex dump" },
 	{ 'z', "zero", NULL, OPT_FLAG, F(zero), 0, 0,
@@ -167,6 +179,8 @@ static const struct optdef optdefs[] = {
 	  0, 0, "use the prompt even when stdin is not a terminal" },
 	{ LONG_LOCKSTEP, "lockstep", NULL, OPT_FLAG, F(lockstep), 0, 0,
 	  "client: send a line, print one reply, then the next" },
+	{ LONG_NO_COMMANDS, "no-commands", NULL, OPT_FLAG, F(no_commands),
+	  0, 0, "interactive: send every line, exit and /... too" },
 	{ LONG_NO_HISTORY, "no-history", NULL, OPT_FLAG, F(no_history), 0, 0,
 	  "interactive: neither read nor write a history file" },
 	{ LONG_NO_SHUTDOWN, "no-shutdown", NULL, OPT_FLAG, F(no_shutdown),
@@ -177,12 +191,33 @@ static const struct optdef optdefs[] = {
 	  "listen: write the bound port to FILE once ready" },
 	{ LONG_PROMPT, "prompt", "TEXT", OPT_STR, F(prompt), 0, 0,
 	  "interactive: the prompt (default: the peer)" },
+	{ LONG_PROXY, "proxy", "URL", OPT_STR, F(proxy), 0, 0,
+	  "connect through a proxy: socks4|socks4a|socks5|socks5h|http|"
+	  "https://[USER:PASS@]HOST[:PORT], or HOST[:PORT] with -X" },
+	{ LONG_PROXY_AUTH, "proxy-auth", "USER:PASS", OPT_STR, F(proxy_auth),
+	  0, 0, "proxy credentials (client), or required of clients "
+	  "(--proxy-server)" },
+	{ LONG_PROXY_CA, "proxy-ca", "FILE|DIR", OPT_STR, F(proxy_ca), 0, 0,
+	  "https:// proxy: trust these CAs instead of the system's" },
+	{ LONG_PROXY_INSECURE, "proxy-insecure", NULL, OPT_FLAG,
+	  F(proxy_insecure), 0, 0,
+	  "https:// proxy: do not verify its certificate" },
+	{ LONG_PROXY_SERVER, "proxy-server", "KIND", OPT_STR,
+	  F(proxy_server_arg), 0, 0,
+	  "listen -k: be an http (CONNECT) or socks5 proxy" },
 	{ LONG_RAW, "raw", NULL, OPT_FLAG, F(raw), 0, 0,
 	  "interactive: show control bytes from the peer unescaped" },
 	{ LONG_RECV_ONLY, "recv-only", NULL, OPT_FLAG, F(recv_only), 0, 0,
 	  "only receive: never read input or send" },
+	{ LONG_REPLAY, "replay", "LOG", OPT_RESPONDER, 0, RESP_REPLAY, 0,
+	  "play the other side of an -o session LOG, as recorded" },
+	{ LONG_REPLAY_TIMING, "replay-timing", NULL, OPT_FLAG,
+	  F(replay_timing), 0, 0, "--replay: keep the log's pauses before "
+	  "each send" },
 	{ LONG_REPLY, "reply", "TEXT", OPT_RESPONDER, 0, RESP_REPLY, 0,
 	  "listen: answer each message with TEXT (\\n \\r \\t \\\\ \\xHH)" },
+	{ LONG_SCRIPT, "script", "FILE", OPT_RESPONDER, 0, RESP_SCRIPT, 0,
+	  "run a chat script (send, expect, ...) with the peer" },
 	{ LONG_SEND_ONLY, "send-only", NULL, OPT_FLAG, F(send_only), 0, 0,
 	  "only send: discard what the peer sends" },
 	{ LONG_SSL, "ssl", NULL, OPT_FLAG, F(tls), 0, 0,
@@ -355,7 +390,8 @@ static void
 set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 {
 	static const char	*names[] = { NULL, "--echo", "--upper",
-				    "--reply", "-e", "-c", "--broker", "--chat" };
+				    "--reply", "-e", "-c", "--broker", "--chat",
+				    "--script", "--replay" };
 	char			 err[128], *text;
 	char			**argv;
 	size_t			 len;
@@ -394,8 +430,40 @@ set_responder(struct config *cfg, const struct optdef *o, const char *arg)
 		argv[2] = (char *)arg;
 		cfg->exec_argv = argv;
 		break;
+	case RESP_SCRIPT:
+	case RESP_REPLAY:
+		cfg->chat_path = arg;
+		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * --script and --replay: the file is read and checked now, so that a
+ * mistake in it is a usage error before any socket.
+ */
+static void
+load_chat(struct config *cfg)
+{
+	char	*text, err[512];
+	size_t	 len;
+	int	 e;
+
+	if (chat_read_file(cfg->chat_path, &text, &len, err,
+	    sizeof(err)) == -1)
+		usage_error("%s %s", cfg->responder == RESP_SCRIPT ?
+		    "--script" : "--replay", err);
+	if (cfg->responder == RESP_SCRIPT)
+		e = script_parse(cfg->chat_path, text, len, &cfg->chat, err,
+		    sizeof(err));
+	else
+		e = replay_parse(cfg->chat_path, text, len, cfg->listen,
+		    cfg->replay_timing, &cfg->chat, err, sizeof(err));
+	free(text);
+	if (e == -1) {
+		fprintf(stderr, "sockline: %s\n", err);
+		exit(EXIT_USAGE);
 	}
 }
 
@@ -506,6 +574,25 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	return 0;
 }
 
+/* --script and --replay: a conversation on a stream, and nothing else. */
+static void
+check_scripted(const struct config *cfg)
+{
+	const char	*name = cfg->responder == RESP_SCRIPT ? "--script" :
+			    "--replay";
+
+	if (cfg->replay_timing && cfg->responder != RESP_REPLAY)
+		usage_error("--replay-timing is for --replay");
+	if (!RESP_SCRIPTED(cfg->responder))
+		return;
+	if (cfg->udp || cfg->zero || cfg->lockstep)
+		usage_error("%s holds a conversation on a stream: not with %s",
+		    name, cfg->udp ? "-u" : cfg->zero ? "-z" : "--lockstep");
+	if (!cfg->listen && cfg->interactive)
+		usage_error("%s drives the client, not the keyboard: not with "
+		    "--interactive", name);
+}
+
 /* --broker, --chat and the PROXY protocol: streams, one side each. */
 static void
 check_relays(const struct config *cfg)
@@ -555,10 +642,12 @@ check_modes(const struct config *cfg)
 			usage_error("-m is for listening (-l)");
 		if (cfg->allow.n > 0 || cfg->deny.n > 0)
 			usage_error("--allow and --deny are for listening (-l)");
-		if (cfg->responder != RESP_NONE)
+		if (cfg->responder != RESP_NONE &&
+		    !RESP_SCRIPTED(cfg->responder))
 			usage_error("--echo, --upper, --reply, -e and -c are "
 			    "for listening (-l)");
 	}
+	check_scripted(cfg);
 	if (cfg->unix_sock && (cfg->allow.n > 0 || cfg->deny.n > 0))
 		usage_error("--allow and --deny take IP addresses: not with -U");
 	if (cfg->responder != RESP_NONE && (cfg->send_only || cfg->recv_only))
@@ -580,11 +669,15 @@ check_modes(const struct config *cfg)
 			    "to listen on as the host operand");
 		/*
 		 * -w bounds what a listener waits for before a client
-		 * joins: a TLS handshake, a PROXY header.
+		 * joins (a TLS handshake, a PROXY header, a proxy
+		 * client's request) and a script's waits.
 		 */
-		if (cfg->wait_ms >= 0 && !cfg->tls && !cfg->accept_proxy)
+		if (cfg->wait_ms >= 0 && !cfg->tls && !cfg->accept_proxy &&
+		    cfg->proxy_server_arg == NULL &&
+		    !RESP_SCRIPTED(cfg->responder))
 			usage_error("-w is a connect timeout: not with -l "
-			    "(except with --tls or --accept-proxy-protocol)");
+			    "(except with --tls, --accept-proxy-protocol, "
+			    "--proxy-server, --script or --replay)");
 		if (cfg->udp && cfg->backlog_set)
 			usage_error("-b is for stream listeners, not -u");
 	} else {
@@ -683,6 +776,115 @@ check_tls(const struct config *cfg)
 		    "--tls-name NAME, --tls-pin or --insecure");
 }
 
+/*
+ * The client's credentials are in cfg->purl now: in argv they are
+ * blanked, so that ps(1) and /proc/PID/cmdline do not show them (as
+ * curl does).  A --proxy-server keeps its --proxy-auth: it is read for
+ * every client.
+ */
+static void
+hide_credentials(const struct config *cfg)
+{
+	char	*s = (char *)cfg->proxy, *sep, *at = NULL, *p;
+
+	if ((sep = strstr(s, "://")) != NULL) {
+		for (p = sep + 3; *p != '\0' && *p != '/'; p++) {
+			if (*p == '@')
+				at = p;
+		}
+		if (at != NULL)
+			memset(sep + 3, 'x', (size_t)(at - sep - 3));
+	}
+	if (cfg->proxy_auth != NULL)
+		memset((char *)cfg->proxy_auth, 'x', strlen(cfg->proxy_auth));
+}
+
+/* --proxy, -X, --proxy-* and --proxy-server (design item 20). */
+static void
+check_proxy(struct config *cfg)
+{
+	char	err[256];
+
+	if (cfg->proxy_type != NULL && cfg->proxy == NULL)
+		usage_error("-X needs --proxy HOST[:PORT]");
+	if (cfg->proxy_server_arg != NULL) {
+		if (strcmp(cfg->proxy_server_arg, "http") == 0)
+			cfg->proxy_server = PROXY_HTTP;
+		else if (strcmp(cfg->proxy_server_arg, "socks5") == 0)
+			cfg->proxy_server = PROXY_SOCKS5;
+		else
+			usage_error("--proxy-server %s: not http or socks5",
+			    cfg->proxy_server_arg);
+		if (!cfg->listen || !cfg->keep_open)
+			usage_error("--proxy-server serves many clients: give "
+			    "-l -k");
+		if (cfg->accept_proxy)
+			usage_error("--proxy-server reads no PROXY header: not "
+			    "with --accept-proxy-protocol");
+		if (cfg->udp || cfg->unix_sock || cfg->tls ||
+		    cfg->responder != RESP_NONE || cfg->proxy != NULL)
+			usage_error("--proxy-server is a TCP listener of its "
+			    "own: not with %s", cfg->udp ? "-u" :
+			    cfg->unix_sock ? "-U" : cfg->tls ? "--tls" :
+			    cfg->proxy != NULL ? "--proxy" :
+			    "a responder (--echo, --upper, --reply, -e, -c)");
+		if (cfg->proxy_auth != NULL && (strchr(cfg->proxy_auth,
+		    ':') == NULL || cfg->proxy_auth[0] == ':'))
+			usage_error("--proxy-auth takes USER:PASS");
+	}
+	if (cfg->proxy == NULL) {
+		if (cfg->proxy_auth != NULL && cfg->proxy_server_arg == NULL)
+			usage_error("--proxy-auth needs --proxy or "
+			    "--proxy-server");
+		if (cfg->proxy_ca != NULL || cfg->proxy_insecure)
+			usage_error("%s needs an https:// --proxy",
+			    cfg->proxy_ca != NULL ? "--proxy-ca" :
+			    "--proxy-insecure");
+		return;
+	}
+	if (cfg->listen || cfg->udp || cfg->zero || cfg->unix_sock)
+		usage_error("--proxy tunnels a TCP client: not with %s",
+		    cfg->listen ? "-l" : cfg->udp ? "-u" : cfg->zero ? "-z" :
+		    "-U");
+	/* The message never repeats the argument: it may hold a password. */
+	if (proxy_url_parse(cfg->proxy, cfg->proxy_type, cfg->proxy_auth,
+	    &cfg->purl, err, sizeof(err)) == -1)
+		usage_error("--proxy: %s", err);
+	hide_credentials(cfg);
+	/* Through a tunnel a PROXY header would name the proxy's socket. */
+	if (cfg->proxy_protocol != 0)
+		usage_error("--proxy-protocol and --proxy exclude each other");
+	if (cfg->starttls > 0 && cfg->purl.kind == PROXY_HTTPS)
+		usage_error("--starttls through an https:// proxy is not "
+		    "supported: use an http:// or SOCKS proxy");
+	if (cfg->purl.kind != PROXY_HTTPS && (cfg->proxy_ca != NULL ||
+	    cfg->proxy_insecure))
+		usage_error("%s is for an https:// proxy",
+		    cfg->proxy_ca != NULL ? "--proxy-ca" : "--proxy-insecure");
+	if (cfg->proxy_ca != NULL && cfg->proxy_insecure)
+		usage_error("--proxy-ca and --proxy-insecure exclude each other");
+	if (cfg->numeric && !addr_is_numeric(cfg->purl.host))
+		usage_error("--proxy: %s is not a numeric address, and -n "
+		    "forbids name lookups", cfg->purl.host);
+}
+
+/* A target the proxy is told of: nothing that could cut a request. */
+static void
+check_proxy_target(const struct config *cfg)
+{
+	const char	*p;
+
+	if (cfg->purl.kind == PROXY_NONE)
+		return;
+	for (p = cfg->host; *p != '\0'; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f)
+			usage_error("the host holds a space or a control "
+			    "character: no proxy would take it");
+	}
+	if (strlen(cfg->host) > 255)
+		usage_error("a host name holds at most 255 bytes");
+}
+
 static void
 check_path(const char *what, const char *path)
 {
@@ -705,6 +907,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
 		cfg->keep_open = 1;
 	check_tls(cfg);
+	check_proxy(cfg);
 	if (cfg->max_conns == 0)
 		cfg->max_conns = 100;
 	if (cfg->unix_sock) {
@@ -774,6 +977,7 @@ check_operands(struct config *cfg, int argc, char **argv)
 		usage_error("-s %s: not a numeric address, and -n forbids "
 		    "name lookups", cfg->source);
 	cfg->port_arg = port;
+	check_proxy_target(cfg);
 	return 0;
 }
 
@@ -836,7 +1040,14 @@ options_parse(int argc, char **argv, struct config *cfg)
 		}
 		apply(&optdefs[i], optarg, cfg);
 	}
-	return check_operands(cfg, argc - optind, argv + optind);
+	check_operands(cfg, argc - optind, argv + optind);
+	if (RESP_SCRIPTED(cfg->responder)) {
+		load_chat(cfg);
+		/* A scripted client reads no keyboard: no prompt either. */
+		if (!cfg->listen)
+			cfg->batch = 1;
+	}
+	return 0;
 }
 
 /* Gives back what options_parse() allocated. */
@@ -846,5 +1057,6 @@ options_free(struct config *cfg)
 	free(cfg->allow.v);
 	free(cfg->deny.v);
 	free_responder(cfg);
+	chat_script_free(&cfg->chat);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -20,6 +20,7 @@
 /* Something the user gave that the session has not taken yet. */
 struct sendq_item {
 	int			 fd;		/* a /send file; -1: bytes */
+	int			 exact;		/* /bytes: one unit, as it is */
 	char			*path;
 	long long		 sent;
 	struct buf		 bytes;
@@ -71,9 +72,11 @@ struct repl {
 	int			 closing;	/* the peer /close drops */
 	int			 in_term;	/* stdin is a terminal */
 	int			 in_eof;	/* piped input ended */
+	int			 typed_eof;	/* Ctrl-D or /eof ended input */
 	int			 in_reading;	/* stdin is watched */
 	int			 pumping;
 	char			*prompt;
+	const char		*cmd_line;	/* the /command being run */
 	struct buf		 keys;		/* read, not yet taken */
 	int			 keys_eof;	/* and nothing more comes */
 	int			 pasting;	/* inside a bracketed paste */
@@ -87,7 +90,9 @@ void		 repl_notice(struct repl *, const char *, ...)
 void		 repl_update_prompt(struct repl *);
 void		 repl_quit(struct repl *, int);
 void		 repl_send_line(struct repl *, const char *);
+int		 repl_may_send(struct repl *);
 void		 repl_input_update(struct repl *);
+void		 repl_end_input(struct repl *);
 
 /* Piped input is read while the send queue holds less than this. */
 #define SENDQ_MAX	(4 * BUF_CHUNK)
@@ -144,6 +149,7 @@ void		 hist_save(struct hist *);
 
 /* sendq.c */
 int		 sendq_line(struct repl *, const char *, size_t);
+int		 sendq_exact(struct repl *, const char *, size_t);
 #define SENDQ_NOT_REGULAR	(-2)
 int		 sendq_file(struct repl *, const char *);
 void		 sendq_pump(struct repl *);

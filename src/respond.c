@@ -27,6 +27,7 @@ struct resp {
 	int		 crlf_cr;	/* -C: the last byte sent was a CR */
 	struct ev_timer	 pause;
 	struct child	*child;		/* -e, -c */
+	struct chat	*chat;		/* --script, --replay */
 };
 
 static char	upper[BUF_CHUNK > DGRAM_MAX ? BUF_CHUNK : DGRAM_MAX + 1];
@@ -192,6 +193,14 @@ respond_stream(struct session *s, struct conn *c, const char *p, size_t n)
 	case RESP_CHAT:
 		broker_stream(s, c, p, n);
 		return;
+	case RESP_SCRIPT:
+	case RESP_REPLAY:
+		if ((r = resp_of(s, c)) == NULL ||
+		    (r->chat == NULL && (r->chat = chat_start(s, c)) == NULL))
+			goto oom;
+		if (n > 0)
+			chat_received(r->chat, p, n);
+		return;
 	case RESP_NONE:
 		return;
 	}
@@ -208,7 +217,7 @@ int
 respond_starts(const struct config *cfg)
 {
 	return is_exec(cfg) || cfg->responder == RESP_BROKER ||
-	    cfg->responder == RESP_CHAT;
+	    cfg->responder == RESP_CHAT || RESP_SCRIPTED(cfg->responder);
 }
 
 /* The client will send no more: a pending partial message is answered,
@@ -231,6 +240,8 @@ respond_stream_eof(struct session *s, struct conn *c)
 	/* Tested first: a failed send may have dropped c, and r with it. */
 	if (!c->dead && r->child != NULL)
 		child_input_eof(r->child);
+	if (!c->dead && r->chat != NULL)
+		chat_eof(r->chat);
 }
 
 /* A datagram to a listening socket, from sd: answered to sd. */
@@ -272,6 +283,9 @@ respond_dgram(struct session *s, struct conn *c, struct sender *sd,
 		if (sd->resp->child != NULL)
 			child_input(sd->resp->child, p, n);
 		return;
+	case RESP_SCRIPT:
+	case RESP_REPLAY:
+		/* Refused at start-up: scripts are for streams. */
 	case RESP_NONE:
 		return;
 	}
@@ -317,6 +331,10 @@ respond_room(struct session *s, struct conn *c)
 		    child_room(c->resp->child) : BUF_CHUNK;
 	if (cfg->responder == RESP_BROKER || cfg->responder == RESP_CHAT)
 		return broker_room(s, c);
+	/* A script holds what no expect has looked at yet. */
+	if (RESP_SCRIPTED(cfg->responder) && c->resp != NULL &&
+	    c->resp->chat != NULL && chat_room(c->resp->chat) == 0)
+		return 0;
 	return buf_room(&c->out, RESP_OUT_MAX);
 }
 
@@ -335,6 +353,8 @@ respond_busy(const struct conn *c)
 		return 1;
 	if (r->child != NULL)
 		return child_done(r->child) ? -1 : 1;
+	if (r->chat != NULL)
+		return chat_busy(r->chat);
 	return 0;
 }
 
@@ -360,6 +380,8 @@ respond_conn_free(struct session *s, struct conn *c)
 	ev_timer_stop(s->ev, &r->pause);
 	if (r->child != NULL)
 		child_free(r->child);
+	if (r->chat != NULL)
+		chat_free(r->chat);
 	free(r);
 	c->resp = NULL;
 }

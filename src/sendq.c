@@ -54,11 +54,26 @@ sendq_line(struct repl *r, const char *p, size_t n)
 {
 	struct sendq_item	*it = TAILQ_LAST(&r->sendq, sendq);
 
-	if ((it == NULL || it->fd != -1) &&
+	if ((it == NULL || it->fd != -1 || it->exact) &&
 	    (it = item_new(r, -1, NULL)) == NULL)
 		return -1;
 	if (buf_append(&it->bytes, p, n) == -1 ||
 	    buf_append(&it->bytes, "\n", 1) == -1)
+		return -1;
+	sendq_pump(r);
+	return 0;
+}
+
+/* /bytes: p as it is, in its turn, whole (see session_input_exact). */
+int
+sendq_exact(struct repl *r, const char *p, size_t n)
+{
+	struct sendq_item	*it;
+
+	if ((it = item_new(r, -1, NULL)) == NULL)
+		return -1;
+	it->exact = 1;
+	if (buf_append(&it->bytes, p, n) == -1)
 		return -1;
 	sendq_pump(r);
 	return 0;
@@ -114,6 +129,13 @@ sendq_pump(struct repl *r)
 	r->pumping = 1;
 	while ((it = TAILQ_FIRST(&r->sendq)) != NULL && !s->done &&
 	    !s->input_eof && (room = session_input_room(s)) > 0) {
+		if (it->exact) {
+			if (session_input_exact(s, buf_head(&it->bytes),
+			    buf_used(&it->bytes)) == -1)
+				break;
+			item_free(r, it);
+			continue;
+		}
 		if (it->fd == -1) {
 			n = (ssize_t)(room < buf_used(&it->bytes) ? room :
 			    buf_used(&it->bytes));
@@ -141,7 +163,8 @@ sendq_pump(struct repl *r)
 		item_free(r, it);
 	}
 	r->pumping = 0;
-	if (r->in_eof && TAILQ_EMPTY(&r->sendq) && !s->input_eof)
+	if ((r->in_eof || r->typed_eof) && TAILQ_EMPTY(&r->sendq) &&
+	    !s->input_eof)
 		session_input_eof(s);
 	repl_input_update(r);
 }

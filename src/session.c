@@ -235,12 +235,26 @@ session_conn_eof(struct session *s, struct conn *c)
 {
 	c->rd_eof = 1;
 	show_rest(s, c);
+	/*
+	 * Once /reconnect has been used the session outlives its
+	 * connection: it is closed, and the prompt waits for the next
+	 * /reconnect (typed lines wait with it).
+	 */
+	if (s->stay) {
+		s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
+		conn_free(s, c);
+		session_update_input(s);
+		return;
+	}
 	if (s->cfg->lockstep && !lockstep_eof(s))
 		return;
 	if (s->cfg->responder != RESP_NONE)
 		respond_stream_eof(s, c);
 	else if (!s->cfg->keep_open)
 		s->peer_eof = 1;
+	/* A script that failed at the end of stream has dropped c. */
+	if (c->dead)
+		return;
 	s->front->ops->event(s->front, FE_PEER_DOWN, &c->peer);
 	session_update_input(s);
 }
@@ -832,6 +846,27 @@ session_input(struct session *s, const char *p, size_t n)
 	session_update_input(s);
 }
 
+/*
+ * /bytes: exactly these bytes, now, as one unit: no -C translation, and
+ * over datagrams one datagram, newline or not.  Room is not waited for
+ * (a person typed them; the buffers take a line more), only a target
+ * and the end of what went before.  -1: not yet; try again once input
+ * is asked for.
+ */
+int
+session_input_exact(struct session *s, const char *p, size_t n)
+{
+	if (s->done || s->input_eof)
+		return -1;
+	session_release_input(s);
+	if (buf_used(&s->staged) > 0 || s->delaying || s->ls_waiting ||
+	    targets_room(s) == 0)
+		return -1;
+	deliver(s, p, n);
+	session_update_input(s);
+	return 0;
+}
+
 void
 session_input_eof(struct session *s)
 {
@@ -922,7 +957,7 @@ session_check_done(struct session *s)
 		goto flushed;
 	}
 	/* The one client has come and gone (responder, /close). */
-	if (s->had_client && s->nconns == 0)
+	if (s->had_client && s->nconns == 0 && !s->stay)
 		goto flushed;
 	if (s->nconns == 0)
 		return;
@@ -1133,6 +1168,31 @@ session_quit(struct session *s, int status)
 	ev_timer_start(s->ev, &s->flush_timer, QUIT_FLUSH_MS);
 	session_update_input(s);
 	session_check_done(s);
+}
+
+/*
+ * /reconnect: the connection there is goes, and the session forgets
+ * that the peer or the user had ended (a new conversation starts);
+ * reconnect.c then opens the new one.  From now on the session stays
+ * when the peer closes.  -1 if the session is ending anyway.
+ */
+int
+session_detach(struct session *s)
+{
+	if (s->quitting || s->done)
+		return -1;
+	while (!TAILQ_EMPTY(&s->conns))
+		conn_free(s, TAILQ_FIRST(&s->conns));
+	s->stay = 1;
+	s->to_id = 0;
+	s->peer_eof = 0;
+	s->input_eof = 0;
+	s->quit = 0;
+	ev_timer_stop(s->ev, &s->quit_timer);
+	ev_timer_stop(s->ev, &s->grace_timer);
+	ev_timer_stop(s->ev, &s->ack_timer);
+	session_update_input(s);
+	return 0;
 }
 
 static void

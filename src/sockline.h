@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,7 +73,61 @@ enum responder {
 	RESP_EXEC,		/* -e CMD */
 	RESP_SHELL,		/* -c CMD */
 	RESP_BROKER,		/* --broker: each client to the others */
-	RESP_CHAT		/* --chat: the same by lines, named */
+	RESP_CHAT,		/* --chat: the same by lines, named */
+	RESP_SCRIPT,		/* --script FILE */
+	RESP_REPLAY		/* --replay LOG */
+};
+/* The ones that run a chat_script (script.c, replay.c, chat_run.c). */
+#define RESP_SCRIPTED(r)	((r) == RESP_SCRIPT || (r) == RESP_REPLAY)
+
+/*
+ * A chat script, or a session log compiled into one: the steps a peer's
+ * conversation must follow (design item 22).  Built once at start-up;
+ * every client of a listener runs its own copy of the same steps.
+ */
+enum chat_op {
+	CHAT_SEND,		/* text, len: bytes to send */
+	CHAT_EXPECT,		/* a received line that matches re */
+	CHAT_EXACT,		/* exactly the bytes text, len (--replay) */
+	CHAT_EOF,		/* the peer's end of stream */
+	CHAT_SLEEP,		/* ms */
+	CHAT_CLOSE
+};
+struct chat_step {
+	enum chat_op	 op;
+	int		 line;		/* in the file, for messages */
+	char		*text;		/* CHAT_EXPECT: the regex as written */
+	size_t		 len;
+	long		 ms;		/* SLEEP; SEND: pause first (timing) */
+	regex_t		*re;
+};
+struct chat_script {
+	const char	*name;		/* the file, as given */
+	struct chat_step *v;
+	int		 n;
+};
+
+/*
+ * --proxy (design item 20): the proxy's kind, address and credentials,
+ * parsed once by proxy_url.c.  The credentials are never printed.
+ */
+enum proxy_kind {
+	PROXY_NONE,
+	PROXY_SOCKS4,		/* socks4://: IPv4 resolved here */
+	PROXY_SOCKS4A,		/* socks4a://: names resolved by the proxy */
+	PROXY_SOCKS5,		/* socks5://: resolved here */
+	PROXY_SOCKS5H,		/* socks5h://: names resolved by the proxy */
+	PROXY_HTTP,		/* http://: CONNECT */
+	PROXY_HTTPS		/* https://: CONNECT over TLS to the proxy */
+};
+#define PROXY_FIELD	256
+struct proxy_url {
+	enum proxy_kind	 kind;
+	char		 host[PROXY_FIELD];	/* no brackets */
+	uint16_t	 port;
+	int		 auth;			/* user (and pass) given */
+	char		 user[PROXY_FIELD];	/* percent-decoded */
+	char		 pass[PROXY_FIELD];
 };
 
 /*
@@ -121,6 +176,9 @@ struct config {
 	const char	*reply;		/* --reply, escapes decoded */
 	size_t		 reply_len;
 	char		**exec_argv;	/* -e split, or sh -c CMD for -c */
+	const char	*chat_path;	/* --script FILE, --replay LOG */
+	int		 replay_timing;	/* --replay-timing */
+	struct chat_script chat;	/* and what it says to do */
 	/* The interactive front end and the session log. */
 	int		 interactive;	/* --interactive */
 	int		 batch;		/* --batch */
@@ -128,6 +186,7 @@ struct config {
 	int		 timestamps;	/* --timestamps */
 	int		 hex;		/* -x */
 	int		 no_history;	/* --no-history */
+	int		 no_commands;	/* --no-commands */
 	const char	*prompt;	/* --prompt */
 	const char	*history;	/* --history */
 	const char	*output;	/* -o */
@@ -154,6 +213,17 @@ struct config {
 	/* PROXY protocol (design item 22). */
 	int		 proxy_protocol;	/* --proxy-protocol: 1 or 2 */
 	int		 accept_proxy;	/* --accept-proxy-protocol */
+	int		 tls_for_proxy;	/* this config checks the proxy */
+
+	/* Proxies (design item 20). */
+	const char	*proxy;		/* --proxy URL|HOST[:PORT], as given */
+	const char	*proxy_type;	/* -X 4|5|connect */
+	const char	*proxy_auth;	/* --proxy-auth USER:PASS */
+	const char	*proxy_ca;	/* --proxy-ca FILE|DIR */
+	int		 proxy_insecure; /* --proxy-insecure */
+	const char	*proxy_server_arg; /* --proxy-server http|socks5 */
+	enum proxy_kind	 proxy_server;	/* PROXY_HTTP or PROXY_SOCKS5 */
+	struct proxy_url purl;		/* --proxy, parsed */
 };
 
 /* The socket type and protocol name a config asks for. */
@@ -547,6 +617,8 @@ int		 log_open(const struct config *);
 int		 log_escape(struct buf *, const char *, size_t);
 void		 log_listening(const struct config *, uint16_t);
 void		 log_data(int, const struct peer *, const char *, size_t, int);
+void		 log_note(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 int		 log_close(int);
 
 /* session.c: moves bytes between the front end and the peers. */
@@ -566,6 +638,7 @@ struct session {
 	int64_t			 cap_note_ms;	/* -m: last refusal reported */
 	long			 cap_unnoted;	/* refusals since, not reported */
 	int			 to_id;		/* /to N: only that peer; 0: all */
+	int			 stay;		/* /reconnect: outlive the peer */
 
 	/* The input pipeline: -C, then framing into lines when needed. */
 	struct buf		 staged;	/* input not yet released */
@@ -623,6 +696,7 @@ struct conn	*session_add_conn(struct session *, const struct conn_io *,
 int		 session_run(struct session *);
 void		 session_input(struct session *, const char *, size_t);
 void		 session_input_eof(struct session *);
+int		 session_input_exact(struct session *, const char *, size_t);
 void		 session_input_none(struct session *);
 int		 session_input_fd(struct session *, int, int);
 struct conn	*session_zcopy_conn(struct session *);
@@ -637,6 +711,13 @@ int		 session_peers(struct session *, const struct peer **, int);
 int		 session_set_target(struct session *, int);
 int		 session_close_peer(struct session *, int);
 void		 session_quit(struct session *, int);
+int		 session_detach(struct session *);
+
+/* reconnect.c: /reconnect, for a client. */
+void		 reconnect_target(const struct config *, const struct sockaddr *,
+		    socklen_t);
+int		 reconnect_start(struct session *, char *, size_t);
+void		 reconnect_end(void);
 
 /* session_tls.c: /starttls, /tls and /cert on a live connection. */
 struct conn	*session_stream(struct session *, int);
@@ -750,6 +831,7 @@ struct hs	*hs_start(struct ev *, const struct conn_io *, long,
 		    hs_done_fn *, void *);
 void		 hs_abort(struct hs *);
 void		 hs_release(struct hs *);
+int		 hs_run(struct ev *, struct conn_io *, long, char *, size_t);
 
 /* listen_tls.c: a TLS listener's clients, before their session. */
 struct tls_accepts {
@@ -765,6 +847,10 @@ void		 tls_accepts_abort(struct tls_accepts *);
 int		 connect_any(const struct config *, struct addrinfo *, uint16_t,
 		    int, struct addrinfo **);
 void		 connect_report(const struct config *, const struct sockaddr *);
+int		 connect_again(const struct config *, const struct sockaddr *,
+		    socklen_t);
+int		 connect_tls_io(const struct config *, struct conn_io *,
+		    const struct sockaddr *, socklen_t, char *, size_t);
 const char	*stls_hello(const struct config *, int, char *, size_t);
 const char	*stls_hello_for(const struct config *, int, int, char *,
 		    size_t);
@@ -787,6 +873,31 @@ int		 respond_send(struct session *, struct conn *, const char *,
 		    size_t);
 int		 respond_send_dgram(struct session *, struct conn *,
 		    const struct peer *, const char *, size_t);
+
+/*
+ * script.c and replay.c: pure parsers (test/fuzz/script.c, replay.c).
+ * Each fills a chat_script from a file's text, or returns -1 with
+ * "NAME:LINE: why" in err.  replay_parse's int arguments: the replay
+ * listens (-l), and keeps the log's pauses (--replay-timing).
+ */
+int		 script_parse(const char *, const char *, size_t,
+		    struct chat_script *, char *, size_t);
+int		 replay_parse(const char *, const char *, size_t, int, int,
+		    struct chat_script *, char *, size_t);
+void		 chat_script_free(struct chat_script *);
+int		 chat_read_file(const char *, char **, size_t *, char *,
+		    size_t);
+const char	*chat_secs(long, char *, size_t);
+
+/* chat_run.c: one peer's run of the chat script, driven by respond.c. */
+struct chat;
+struct chat	*chat_start(struct session *, struct conn *);
+void		 chat_received(struct chat *, const char *, size_t);
+void		 chat_eof(struct chat *);
+int		 chat_busy(const struct chat *);
+size_t		 chat_room(const struct chat *);
+void		 chat_free(struct chat *);
+int		 chat_failures(void);
 
 /* exec.c: a program per client, for -e and -c. */
 struct child;
@@ -815,6 +926,105 @@ int		 lockstep_eof(struct session *);
 
 /* probe.c: -z. */
 int		 probe_main(const struct config *);
+
+/* proxy_url.c: --proxy's argument, -X and --proxy-auth (pure). */
+int		 proxy_url_parse(const char *, const char *, const char *,
+		    struct proxy_url *, char *, size_t);
+int		 proxy_auth_check(const struct proxy_url *, char *, size_t);
+const char	*proxy_kind_name(enum proxy_kind);
+const char	*proxy_label(const struct proxy_url *, char *, size_t);
+
+/*
+ * proxy_msg.c: the client's requests and the parsers of the proxy's
+ * replies (pure).  A target is an address (family AF_INET or AF_INET6)
+ * or, with family AF_UNSPEC, a name the proxy resolves.
+ */
+struct proxy_target {
+	int		 family;
+	uint8_t		 addr[16];
+	const char	*name;		/* the host operand, as given */
+	uint16_t	 port;
+};
+struct proxy_reply {
+	int		 ok;
+	int		 code;		/* method, status or HTTP code */
+	size_t		 len;		/* bytes the reply took */
+	char		 why[160];	/* when not ok, or not a reply */
+};
+/* The replies a client waits for. */
+#define PXS_S5_METHOD	1
+#define PXS_S5_AUTH	2
+#define PXS_S5_CONNECT	3
+#define PXS_S4_CONNECT	4
+#define PXS_HTTP	5
+/* Room for any request the client sends. */
+#define PROXY_REQ_MAX	(4 * PROXY_FIELD + 64 + 2 * PROXY_FIELD)
+size_t		 proxy_base64(const unsigned char *, size_t, char *);
+size_t		 proxy_socks5_hello(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_auth(const struct proxy_url *, unsigned char *);
+size_t		 proxy_socks5_connect(const struct proxy_target *,
+		    unsigned char *);
+size_t		 proxy_socks4_connect(const struct proxy_url *,
+		    const struct proxy_target *, unsigned char *);
+size_t		 proxy_http_connect(const struct proxy_url *,
+		    const struct proxy_target *, char *, size_t);
+const char	*proxy_socks5_reason(int);
+int		 proxy_reply(int, const unsigned char *, size_t,
+		    struct proxy_reply *);
+
+/*
+ * conn_proxy.c: the tunnel's dialogue as a conn_io handshake.  over is
+ * the connection to the proxy (plain, or TLS for https://); once the
+ * handshake is done proxy_io_take() gives it back, now a tunnel.
+ */
+int		 conn_proxy_new(struct conn_io *, const struct conn_io *,
+		    const struct config *, const struct proxy_target *,
+		    char *, size_t);
+void		 conn_proxy_take(struct conn_io *);
+
+/* proxy_req.c: what a --proxy-server's client asks (pure). */
+struct proxy_request {
+	size_t		 len;		/* bytes the request took */
+	int		 code;		/* refused: the SOCKS5 code, HTTP status */
+	int		 methods;	/* greeting: 1 none, 2 user/password */
+	int		 has_cred;
+	char		 cred[2 * PROXY_FIELD + 2];	/* "user:pass" */
+	char		 host[PROXY_FIELD];
+	uint16_t	 port;
+	char		 why[96];
+};
+#define PRQ_S5_HELLO	1
+#define PRQ_S5_AUTH	2
+#define PRQ_S5_CONNECT	3
+#define PRQ_HTTP	4
+int		 proxy_request(int, const unsigned char *, size_t,
+		    struct proxy_request *);
+size_t		 proxy_socks5_answer(int, const struct sockaddr *,
+		    unsigned char *);
+size_t		 proxy_http_answer(int, char *, size_t);
+
+/* proxy_relay.c: one direction of a --proxy-server tunnel. */
+struct relay_dir {
+	int		 pipe[2];	/* -1: none yet */
+	size_t		 inpipe;
+	size_t		 cap;		/* the pipe's size */
+	char		*buf;		/* no splice: a buffer instead */
+	size_t		 off, len;
+	int		 eof;		/* the sender ended */
+	int		 done;		/* and that was passed on */
+	int		 nosplice;
+	unsigned long long bytes;
+};
+void		 relay_dir_init(struct relay_dir *);
+void		 relay_dir_free(struct relay_dir *);
+int		 relay_pass(struct relay_dir *, int, int, int *, const char **);
+
+/* proxy_serve.c: -l -k --proxy-server. */
+int		 proxy_serve_main(const struct config *);
+
+/* connect_proxy.c: --proxy, the tunnel before the session. */
+int		 proxy_connect(const struct config *, struct ev *,
+		    struct conn_io *, struct sockaddr_storage *, socklen_t *);
 
 /* connect.c and listen.c: the two modes; each returns an exit status. */
 int		 connect_main(const struct config *);

@@ -38,6 +38,11 @@ verify_words(SSL *ssl, const struct config *cfg, long vr, const char *subj,
 		    "leaf's key is %s, not %s; leaf: %s, SHA-256 %s; if that "
 		    "key is right, use --tls-pin %s", pin, cfg->tls_pin, subj,
 		    fpr, pin);
+	if (cfg->tls_for_proxy)
+		return snprintf(out, outlen, "certificate verify failed: %s; "
+		    "name checked: %s; leaf: %s, SHA-256 %s; use --proxy-ca "
+		    "FILE or --proxy-insecure", why, name != NULL ? name :
+		    "(none)", subj, fpr);
 	return snprintf(out, outlen, "certificate verify failed: %s; name "
 	    "checked: %s; leaf: %s, SHA-256 %s; use --tls-ca FILE, --tls-pin "
 	    "%s or --insecure", why, name != NULL ? name : "(none)", subj, fpr,

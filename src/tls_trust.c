@@ -80,13 +80,15 @@ tls_client_trust(SSL_CTX *ctx, const struct config *cfg, char *err,
 		}
 		return 0;
 	}
-	if (tls_check_path("--tls-ca", ca, 1, err, errlen) == -1)
+	if (tls_check_path(cfg->tls_for_proxy ? "--proxy-ca" : "--tls-ca",
+	    ca, 1, err, errlen) == -1)
 		return -1;
 	/* A hashed directory (c_rehash) is read lazily, per lookup. */
 	if ((stat(ca, &st) == 0 && S_ISDIR(st.st_mode) ?
 	    SSL_CTX_load_verify_dir(ctx, ca) :
 	    SSL_CTX_load_verify_file(ctx, ca)) != 1)
-		return tls_ssl_fail("--tls-ca", ca, err, errlen);
+		return tls_ssl_fail(cfg->tls_for_proxy ? "--proxy-ca" :
+		    "--tls-ca", ca, err, errlen);
 	return 0;
 }
 

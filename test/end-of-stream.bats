@@ -104,8 +104,10 @@ load helpers/common
 	bg srv peer.py --listen --port-file "$T/port" send-file:"$T/big" close
 	port=$(port_of "$T/port")
 	mkfifo "$T/pipe"
-	# The reader reads nothing for 1.5 s, then everything.
-	bg_in reader "$T/pipe" slowcat.py 1500 "$T/got"
+	# The reader reads nothing until the sampling is over, then
+	# everything: a file says when, so a loaded machine cannot end the
+	# stall (and sockline) before the samples are taken.
+	bg_in reader "$T/pipe" slowcat.py "file:$T/go" "$T/got"
 	bg sl bash -c 'exec "$0" 127.0.0.1 "$1" >"$2"' "$SOCKLINE" "$port" "$T/pipe"
 	wait_until is_sockline "$sl_pid"
 	base=$(rss_kb "$sl_pid")
@@ -115,6 +117,7 @@ load helpers/common
 		((rss > max)) && max=$rss
 		sleep 0.05
 	done
+	touch "$T/go"
 	finish "$sl_pid"
 	assert_equal "$status" 0
 	finish "$reader_pid"

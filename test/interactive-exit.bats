@@ -22,7 +22,9 @@ ends_with() {
 	assert_equal "$status" 0
 }
 
-@test "Ctrl-D on an empty line quits with 0, sends nothing and restores the terminal" {
+@test "Ctrl-D on an empty line sends nothing but the end of input, and the peer's close then ends the session with 0" {
+	# Design item 18: the first Ctrl-D half-closes; this peer closes
+	# once it sees that, which ends the session (item 2).
 	serve expect-eof
 	repl_to_peer
 	keys C-d
@@ -31,7 +33,7 @@ ends_with() {
 	assert_equal "$status" 0
 }
 
-@test "Ctrl-D on a line being typed deletes, it does not quit" {
+@test "Ctrl-D on a line being typed deletes, it does not end the input" {
 	serve expect:'ab\n' expect-eof
 	repl_to_peer
 	type_text abc

@@ -45,7 +45,7 @@ check_config(const struct config *c)
 		CHECK(c->zero || c->port_hi == c->port);
 	}
 	if (!c->listen) {
-		CHECK(c->responder == RESP_NONE);
+		CHECK(c->responder == RESP_NONE || RESP_SCRIPTED(c->responder));
 		CHECK(!c->keep_open && c->allow.n == 0 && c->deny.n == 0);
 		CHECK(c->port_file == NULL);
 	}
@@ -59,6 +59,14 @@ check_config(const struct config *c)
 		CHECK(!c->zero && !c->recv_only);
 	if (c->lockstep)
 		CHECK(!c->listen && !c->zero);
+	/* --script and --replay: a conversation on a stream, read at once. */
+	if (RESP_SCRIPTED(c->responder))
+		CHECK(!c->udp && !c->zero && !c->lockstep &&
+		    c->chat_path != NULL && c->chat.name == c->chat_path);
+	else
+		CHECK(c->chat.n == 0 && c->chat.v == NULL);
+	if (c->replay_timing)
+		CHECK(c->responder == RESP_REPLAY);
 	/* TLS: only on streams, its options only with it, versions 1.2-1.3
 	 * in order, a -U client with something to verify against. */
 	if (c->tls) {
@@ -89,8 +97,10 @@ check_config(const struct config *c)
 		    !c->insecure);
 	else
 		CHECK(c->tls_client_ca == NULL && c->tls_cert_out == NULL);
-	/* -w on a listener bounds a TLS handshake or a PROXY header. */
-	if (c->listen && !c->tls && !c->accept_proxy)
+	/* -w on a listener bounds a TLS handshake, a PROXY header, a
+	 * proxy client's request or a script's waits. */
+	if (c->listen && !c->tls && !c->accept_proxy &&
+	    c->proxy_server_arg == NULL && !RESP_SCRIPTED(c->responder))
 		CHECK(c->wait_ms < 0);
 	/* Relays: stream listeners that serve many; PROXY headers: TCP,
 	 * sent by a client, required by a listener. */

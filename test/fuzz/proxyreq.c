@@ -1,0 +1,56 @@
+/*
+ * The parsers of what a --proxy-server's client sends (src/proxy_req.c):
+ * fed any bytes at every stage, and again as a reader takes them, never
+ * more than asked for.  Both ways must agree; a whole request never
+ * claims more bytes than it was given; a refusal always says why and
+ * what to answer; names and credentials are always terminated.
+ */
+
+#include "sockline.h"
+#include "fuzz.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fdp		 f = { data, size };
+	struct proxy_request	 whole, r;
+	const uint8_t		*in;
+	unsigned char		 ans[32];
+	char			 http[256];
+	size_t			 n, have;
+	int			 stage, need, w;
+
+	stage = (int)(fdp_byte(&f) % 4) + 1;
+	n = fdp_bytes(&f, f.n, &in);
+	w = proxy_request(stage, in, n, &whole);
+	CHECK(w >= -1);
+	if (w == 0) {
+		CHECK(whole.len > 0 && whole.len <= n);
+		CHECK(memchr(whole.host, '\0', sizeof(whole.host)) != NULL);
+		CHECK(memchr(whole.cred, '\0', sizeof(whole.cred)) != NULL);
+		if (stage == PRQ_S5_CONNECT || stage == PRQ_HTTP)
+			CHECK(whole.host[0] != '\0' && whole.port != 0);
+	}
+	if (w == -1) {
+		CHECK(whole.why[0] != '\0');
+		CHECK(proxy_http_answer(whole.code, http, sizeof(http)) > 0);
+		CHECK(proxy_socks5_answer(whole.code, NULL, ans) == 10);
+	}
+
+	have = 0;
+	for (;;) {
+		need = proxy_request(stage, in, have, &r);
+		if (need <= 0)
+			break;
+		if (have + (size_t)need > n)
+			return 0;
+		have += (size_t)need;
+	}
+	if (need == 0) {
+		CHECK(r.len == have);
+		CHECK(w == 0 && whole.len == r.len && whole.port == r.port &&
+		    strcmp(whole.host, r.host) == 0 &&
+		    strcmp(whole.cred, r.cred) == 0);
+	}
+	return 0;
+}
