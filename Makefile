@@ -1,5 +1,7 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # sockline: see README.md.  `make`, `make test`, `make demo`,
-# `make install` (PREFIX, DESTDIR, BINDIR, MANDIR, ...), `make uninstall`.
+# `make install` (PREFIX, DESTDIR, BINDIR, MANDIR, ...), `make uninstall`,
+# `make dist` (the release tarball), `make deb` (the Debian package).
 
 PROG=		sockline
 PREFIX?=	/usr/local
@@ -37,11 +39,14 @@ all: $(PROG)
 # run: `build` ones for `make`, `test` ones for `make test` (a superset).
 # Every object waits for it (order-only, so `make -j` too), except under
 # `make install`, which builds with what is there.
-DEPS_LEVEL=	$(if $(filter test check-% demo,$(MAKECMDGOALS)),test,build)
+# NODEPS=1 skips that (debian/rules sets it: a package build has its
+# Build-Depends and must not run apt-get).
+DEPS_LEVEL=	$(if $(filter test check-% demo,$(MAKECMDGOALS)),test,$(if \
+		$(filter deb,$(MAKECMDGOALS)),deb,build))
 deps:
-	@scripts/deps $(DEPS_LEVEL)
+	@$(if $(NODEPS),:,scripts/deps $(DEPS_LEVEL))
 
-ifeq ($(filter install uninstall,$(MAKECMDGOALS)),)
+ifeq ($(filter install uninstall,$(MAKECMDGOALS))$(NODEPS),)
 $(OBJS): | deps
 endif
 
@@ -88,6 +93,21 @@ uninstall:
 	fi
 
 .PHONY: install uninstall
+
+# The release tarball, build/sockline-VERSION.tar.gz, and its SHA-256
+# beside it: every file git tracks or would add (nothing it ignores, so
+# no build products), or in an unpacked tarball the files its MANIFEST
+# names.  The version is SOCKLINE_VERSION in src/sockline.h.
+dist:
+	scripts/dist build
+
+# The Debian package: dpkg-buildpackage -us -uc -b in a clean copy made
+# from the release tarball, so nothing is built in (or left in) this
+# tree; the .deb files land in build/deb/.
+deb: deps
+	scripts/mkdeb build/deb
+
+.PHONY: dist deb
 
 clean:
 	rm -f $(PROG) $(OBJS)

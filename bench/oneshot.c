@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * oneshot: times a whole client process, `echo hi | cmd`, many times.
  *

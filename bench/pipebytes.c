@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pipebytes: the two ends of a bulk transfer in the benchmark.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """bench/redraw-interval.py SOCKLINE PORT SECONDS
 
 Runs SOCKLINE 127.0.0.1 PORT on a pseudo-terminal of its own (120x30)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * tlsload: the TLS load generator of bench/tls-run.
  *

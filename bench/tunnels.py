@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Opens N SOCKS5 tunnels through a proxy to a target and holds them
 idle, for the RSS-per-idle-tunnel figure of bench/proxy-run.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bash completion for sockline(1)
 # Installed as share/bash-completion/completions/sockline.  Needs only
 # bash itself, not the bash-completion package.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # fish completion for sockline(1)
 # Installed as share/fish/vendor_completions.d/sockline.fish.
 

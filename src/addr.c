@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Addresses, ports and durations: parsing what the user typed and
  * formatting what the kernel reports.  One getaddrinfo(3) path serves

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --broker and --chat, as ncat has them: a -k listener that relays what
  * each client sends to every other client.  The broker relays bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A byte buffer for one direction of one peer.  Memory is taken only
  * when the first byte arrives and given back once the buffer empties,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What chat_run.c (the steps, the timers, the peer's life) and
  * chat_match.c (what is awaited, and the messages when it does not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A chat script's waits: whether what the peer sent is what the step
  * awaits, and the message when it does not come.  The rules a user

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Runs a chat script (--script, or --replay's compiled log) with one
  * peer: the client's server, or one client of a listener, each with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Prompt commands: a line that starts with "/" (design item 12).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What every conn_io layer shares: turning the session's wishes into
  * poll interest and back, and the looks at the socket under any layer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The I/O seam of a stream connection: how its bytes are read, written,
  * spliced and ended, whatever carries them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Plain stream sockets behind the conn_io seam: the bytes cross the
  * socket as they are.  Every call is one system call that never blocks.

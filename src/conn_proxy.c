@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A proxy tunnel as a conn_io handshake (design item 20, conn_io.h): the
  * SOCKS or HTTP CONNECT dialogue runs non-blocking in the event loop

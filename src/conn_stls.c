@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * STARTTLS as a conn_io layer (see conn_io.h): its handshake() runs the
  * protocol's plaintext dialogue on the socket, non-blocking, then puts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * TLS behind the conn_io seam (design item 19): the handshake, records
  * read and written, close_notify, all non-blocking inside the event

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Connect mode: resolve, try every address in order (or connect to a
  * unix path), then hand the socket to a session.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --proxy (design item 20): connect to the proxy, run its dialogue in
  * the event loop (conn_proxy.c, bounded by -w or 10 s), and leave the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * -C: line ends sent as CRLF.  A LF becomes CRLF unless a CR is already
  * in front of it, also when the CR ended the previous chunk, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Datagram sockets (UDP, unix datagram): whole messages both ways.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Text the user gives for the wire: --reply's C escapes, and -e's
  * command split into argv the way a user expects, without a shell.

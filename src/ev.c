@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The event loop: file descriptors with read/write interest, one-shot
  * timers, and a wait that is the only place our signals get through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * -e and -c: a program per client (or per datagram sender), wired to
  * it through two pipes rather than the socket itself, so that what the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Line framing, for everything that cuts a byte stream into messages:
  * staged input sent a line at a time (datagrams, -d, --lockstep), a

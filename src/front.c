@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Which front end a run gets.  The readline prompt is for a person at a
  * terminal; everything else (pipes, files, scripts) gets exact bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The batch front end: stdin and stdout as plain byte streams, for
  * pipelines and scripts.  Exact bytes, no prompt, no escapes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The interactive front end (design items 11 and 12): GNU readline in
  * callback mode inside the same ppoll(2) loop as the sockets, so that a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Opening and replacing the files sockline writes (design item 15); the
  * path is walked by fswalk.c, which says why.  What is left here: the

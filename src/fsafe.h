@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fsafe.h: what fsafe.c (opening and replacing the files sockline
  * writes) and fswalk.c (walking their paths under design item 15's

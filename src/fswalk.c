@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Walking the path of a file sockline writes (design item 15), as if the
  * kernel's fs.protected_symlinks, protected_regular and protected_fifos

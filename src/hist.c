@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The history file (design item 12): the last HIST_MAX lines, without
  * consecutive duplicates and without lines typed with a leading space

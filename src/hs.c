@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Handshakes before a session: a socket whose conn_io must finish a
  * dialogue (TLS, a proxy's tunnel) before its data may flow.  Each

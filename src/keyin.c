@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the terminal sends, on its way to readline, and bracketed pastes
  * taken out of it as data (design item 16).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Listen mode: bind (both families when no host is given, or a unix
  * path), report where, and serve.  A stream listener accepts one client

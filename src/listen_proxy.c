@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --accept-proxy-protocol: a listener behind a load balancer.  Each new
  * client must start with a PROXY header (v1 or v2); it is read in the

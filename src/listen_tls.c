@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A TLS listener's new clients: each one's handshake runs in the event
  * loop (hs.c) with a deadline (10 s, or -w), and the client joins the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --lockstep: a scripted client.  For each input line: send it, wait for
  * one reply (a line on a stream, a datagram otherwise), print it, then

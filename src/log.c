@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The session log of -o FILE: both directions, marked and timestamped,
  * whichever front end runs.  There is one per process, like stderr:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sockline: connect to or listen on a socket, and move bytes between it
  * and the user.  main() only dispatches: options.c reads the command

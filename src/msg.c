@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Messages for the user: one line on stderr, "sockline: " first (design
  * item 5).  While the readline prompt owns the terminal, a hook prints

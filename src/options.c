@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The option table and the command line parser.
  *
@@ -559,7 +560,15 @@ apply(const struct optdef *o, const char *arg, struct config *cfg)
 	case OPT_HELP:
 		help();
 	case OPT_VERSION:
-		printf("sockline %s\n", SOCKLINE_VERSION);
+		/* The GNU layout, which packagers and help2man expect. */
+		printf("sockline %s\n"
+		    "Copyright (C) 2026 the sockline authors\n"
+		    "License GPL-3.0-or-later "
+		    "<https://gnu.org/licenses/gpl.html>\n"
+		    "This is free software: you are free to change and "
+		    "redistribute it.\n"
+		    "There is NO WARRANTY, to the extent permitted by law.\n",
+		    SOCKLINE_VERSION);
 		exit(EXIT_OK);
 	}
 	return 0;

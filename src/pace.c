@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * How fast the prompt takes received data for the terminal (design
  * item 17).  The session hands over no more than the terminal's queue

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * File names at the prompt written as a shell writes them: /send takes
  * 'a b', "a b" and a\ b, and Tab completes a name with blanks or quotes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * -z: connect to each port of a range and close at once, reporting the
  * open ones in nc's words.  Exit 0 if any port is open.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Every program -e and -c started, from fork until it has been
  * collected, with no fixed limit: a program counts against -m until it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --proxy-server: a client's request, read no further than it goes
  * (what follows is the tunnel's), and answered: the SOCKS5 greeting and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --proxy-server: reaching a tunnel's target without blocking the
  * others.  A literal is used as it is; a name is looked up with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the files of --proxy-server share (proxy_serve.c: tunnels, the
  * listener and the loop; proxy_answer.c: reading and answering a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The client's side of the proxy dialogues, as bytes (design item 20):
  * the requests sockline sends (SOCKS4/4a, SOCKS5 with RFC 1929

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The two directions of a --proxy-server tunnel: bytes from one socket
  * to the other through splice(2) and a pipe per direction, made only

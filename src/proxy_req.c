@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The proxy server's side of the dialogues (design item 20): parsers of
  * what a client sends to `--proxy-server http|socks5` (SOCKS5 greeting,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * -l -k --proxy-server http|socks5 (design item 20): a proxy for test
  * suites, in one event loop.  Each client's request is read (no further

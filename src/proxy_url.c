@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --proxy's argument (design item 20): a URL (socks5h://user:pass@host:1080)
  * or netcat's HOST[:PORT] with -X 4|5|connect, and --proxy-auth.  Pure:

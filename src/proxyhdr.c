@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The PROXY protocol header (haproxy's proxy-protocol.txt), versions 1
  * and 2: built for --proxy-protocol, parsed for --accept-proxy-protocol.

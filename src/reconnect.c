@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * /reconnect (issue 16 item 4): the same connection opened again, from
  * the prompt, without leaving it: the address the first connection

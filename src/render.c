@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What received bytes look like to a person (design items 11 and 14).
  *

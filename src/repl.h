@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The interactive front end's own modules: front_repl.c (GNU readline
  * inside the event loop), keyin.c (what the terminal or a pipe sends,

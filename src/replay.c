@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --replay LOG: an -o session log (src/log.c) compiled into the steps
  * of a chat script, so that chat_run.c plays the logged peer as it runs

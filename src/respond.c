@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Responders: what a listener says back, for test suites and quick fake
  * servers (design item 13).  --echo and --upper answer every byte,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Everything the interactive front end draws: received data above the
  * prompt, notices, the prompt's text, and stdout when it is a file or

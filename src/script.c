@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --script FILE: the chat script's parser (design item 22).  A script
  * is a line per step:

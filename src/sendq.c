@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Input on its way from the prompt to the session.  Typed lines and
  * the contents of /send files are handed to session_input() only as

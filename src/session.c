@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The session: moves bytes between the front end (the user's side) and
  * the peers, in one event loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A live connection's I/O changing mid-life (see conn_io.h): /starttls
  * at the prompt puts TLS, or a protocol's STARTTLS dialogue and then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Signals.  SIGINT, SIGTERM and SIGHUP only set a flag, and they are
  * blocked everywhere except inside the event loop's waits (epoll_pwait

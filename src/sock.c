@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Small socket helpers in the manner of redis's anet.c: one generic
  * routine per job, no knowledge of options or modes.  Each returns -1

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * STARTTLS, the client's plaintext dialogue (design item 19): for each
  * protocol a short table of steps (what to send, what kind of reply

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * STARTTLS, the server's side (-l --starttls smtp|imap|pop3): just
  * enough of each protocol for a client to find STARTTLS offered and

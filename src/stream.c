@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Stream connections (TCP, unix stream): reading, writing, half-close,
  * all through the conn's I/O layer (conn_io.h), so the same code serves

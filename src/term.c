@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The user's terminal, from outside readline: its settings, saved when
  * the prompt starts and put back on every way out, and an open file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * TLS for stream connections (design item 19), on OpenSSL 3.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A listener without --tls-cert makes its own certificate (design item
  * 19): an ECDSA P-256 key, which takes a millisecond where RSA-2048

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The run's SSL_CTX (design item 19): certificates, versions, ALPN,
  * ciphers and trust from the command line, made once at start-up so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Why a TLS handshake, read or write failed, in one line a person can
  * act on (design item 19): a failed verification says what was wrong,

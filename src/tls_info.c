@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What an established TLS session is, for people (-v, -vv) and for the
  * programs of -e/-c (SOCKLINE_TLS_* variables, design item 19).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the tls_*.c files share among themselves.  This header includes
  * OpenSSL's, so only tls_*.c may include it; the rest of the program

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Key logs (design item 19): --tls-keylog FILE, or SSLKEYLOGFILE when
  * set, gets one NSS key log line per secret, so Wireshark can decrypt a

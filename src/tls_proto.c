@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --tls-alpn and --tls-ciphers: lists people type with commas, turned
  * into what OpenSSL takes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Whom a connection trusts (design item 19): a client verifies the
  * server against the system store or --tls-ca, by the name or IP it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The prompt's /tls and /cert (design item 19): a TLS session and the
  * peer's certificates in words, one field a line, in the terms other

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Certificates and OpenSSL errors in words: a subject on one line, the
  * SHA-256 fingerprint the way browsers and `openssl x509 -fingerprint`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The values of the TLS options, parsed without OpenSSL (so the fuzz
  * target test/fuzz/tlsopts.c covers them alone): --tls-pin's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the prompt writes to the terminal, queued and written without
  * blocking (design item 17).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * AF_UNIX endpoints: connect, bind (with the stale-socket rule) and
  * autobind, each small, in the manner of OpenBSD nc's unix trio.

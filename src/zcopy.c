@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Zero-copy moves between the user's descriptors and a stream socket:
  * splice(2) for pipes, sendfile(2) for a regular file on stdin.  The

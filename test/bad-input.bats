@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bad input: every row of bad-input.table (arguments, exit status,
 # message) is an invocation sockline must refuse with the documented
 # status and one line on stderr, before it opens a network socket or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --broker and --chat on a TLS listener (design items 19 and 22): each
 # client's handshake is done before it joins, and what is relayed is the
 # plaintext, re-encrypted for each of the others.  Python TLS clients.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --broker: a -k listener relays each client's bytes, unchanged, to every
 # other client (design.md item 22), checked by independent python clients.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # /bytes TEXT (design item 21, issue 16 item 6): TEXT with --reply's
 # escapes (\r \n \t \xHH \\), no newline added, no -C translation, and
 # over datagrams one datagram.  The python peers record what arrives.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --script FILE on a client (design.md item 22): a chat script holds the
 # conversation with an independent python SMTP server, and a reply that
 # is not the one expected fails with the script's file and line.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --script FILE on a listener (design.md item 22): each client runs its
 # own copy of the script; python SMTP clients talk to the fake server it
 # makes.  With -k a client that fails is dropped and counted, and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --chat: a -k listener relays whole lines, each prefixed "<userN> " with
 # N the client's id, control bytes escaped, and tells the others when
 # someone joins or leaves (design.md item 22); python clients check it.

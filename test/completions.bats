@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The bash, zsh and fish completions, as installed by `make install`
 # into a staging directory: options, option arguments (files, hosts,
 # services, commands), operands, and nothing after options that take a
@@ -46,6 +47,16 @@ need_services() {
 help_options() {
 	"$SOCKLINE" --help |
 		grep -oE -- '^  (-[0-9A-Za-z](, --[a-z0-9-]+)?|    --[a-z0-9-]+)' |
+		grep -oE -- '--?[0-9A-Za-z][a-z0-9-]*' | LC_ALL=C sort -u
+}
+
+# The options whose argument is a number, a duration or free text
+# (N, SECS, TEXT, ADDR[/LEN] in --help), short and long, one per line:
+# nothing can be offered after them.
+free_arg_options() {
+	"$SOCKLINE" --help |
+		grep -E -- '^  (-[0-9A-Za-z], |    )--[a-z0-9-]+ (N|SECS|TEXT|ADDR\[/LEN\]) ' |
+		grep -oE -- '^  (-[0-9A-Za-z], |    )--[a-z0-9-]+' |
 		grep -oE -- '--?[0-9A-Za-z][a-z0-9-]*' | LC_ALL=C sort -u
 }
 
@@ -109,8 +120,13 @@ fish_complete() {
 }
 
 @test "bash: nothing is offered after an option that takes a number or free text" {
+	free=$(free_arg_options)
+	# What --help says today, at least; every later one too.
 	for o in -b --backlog -d --delay -i --idle-timeout -m --max-conns \
 	    -q --quit-after -w --wait --allow --deny --reply --prompt; do
+		grep -qx -- "$o" <<<"$free" || fail "$o is not in: $free"
+	done
+	for o in $free; do
 		run bash_complete sockline "$o" ""
 		assert_output "" || fail "$o offered: $output"
 		run bash_complete sockline "$o" "1"
@@ -207,8 +223,13 @@ https"
 
 @test "zsh: nothing is offered after an option that takes a number or free text" {
 	need_shell zsh
+	free=$(free_arg_options)
+	# What --help says today, at least; every later one too.
 	for o in -b --backlog -d --delay -i --idle-timeout -m --max-conns \
 	    -q --quit-after -w --wait --allow --deny --reply --prompt; do
+		grep -qx -- "$o" <<<"$free" || fail "$o is not in: $free"
+	done
+	for o in $free; do
 		run zsh_complete "sockline $o "
 		assert_success
 		assert_output "" || fail "$o offered: $output"
@@ -266,8 +287,13 @@ https"
 
 @test "fish: nothing is offered after an option that takes a number or free text" {
 	need_shell fish
+	free=$(free_arg_options)
+	# What --help says today, at least; every later one too.
 	for o in -b --backlog -d --delay -i --idle-timeout -m --max-conns \
 	    -q --quit-after -w --wait --allow --deny --reply --prompt; do
+		grep -qx -- "$o" <<<"$free" || fail "$o is not in: $free"
+	done
+	for o in $free; do
 		run fish_complete "sockline $o "
 		assert_success
 		assert_output "" || fail "$o offered: $output"
@@ -310,4 +336,41 @@ https"
 	assert_output ""
 	run fish_complete "sockline -l 0 -e ca"
 	assert_line "cat"
+}
+
+# fish_finds ENV...: whether a fish started with ENV (and no XDG_*
+# variables of ours) completes "sockline --hi" to --history, that is,
+# finds the installed completion file itself.
+fish_finds() {
+	env -u XDG_DATA_DIRS -u XDG_DATA_HOME -u XDG_CONFIG_HOME "$@" \
+		fish -c 'complete -C "sockline --hi"' | cut -f 1 |
+		grep -qx -- --history
+}
+
+@test "fish: after make install into PREFIX=~/.local the completion is found with nothing set" {
+	need_shell fish
+	home="$T/home"
+	mkdir -p "$home"
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$TOP" -o sockline \
+		install PREFIX="$home/.local" >/dev/null
+	[ -f "$home/.local/share/fish/vendor_completions.d/sockline.fish" ]
+	fish_finds HOME="$home" PATH="$home/.local/bin:$PATH"
+}
+
+@test "fish: after make install into another PREFIX, the XDG_DATA_DIRS the README gives makes fish find it" {
+	need_shell fish
+	home="$T/home"
+	mkdir -p "$home"
+	env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -C "$TOP" -o sockline \
+		install PREFIX="$T/opt/sockline" >/dev/null
+	# fish looks in its own data directory and XDG_DATA_DIRS only.
+	if fish_finds HOME="$home" PATH="$T/opt/sockline/bin:$PATH"; then
+		fail "fish found it without XDG_DATA_DIRS: the README's note is stale"
+	fi
+	# README.md, "Installing": set XDG_DATA_DIRS to its default plus
+	# the prefix.
+	grep -qF 'XDG_DATA_DIRS=/opt/sockline/share:/usr/local/share:/usr/share' \
+		"$TOP/README.md"
+	fish_finds HOME="$home" PATH="$T/opt/sockline/bin:$PATH" \
+		XDG_DATA_DIRS="$T/opt/sockline/share:/usr/local/share:/usr/share"
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Ctrl-D on an empty line ends what the user types as end of input does
 # in batch mode (design items 1 and 18): the peer is half-closed (over
 # TLS: close_notify), its replies still show, and the prompt stays for

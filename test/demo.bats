@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: the README's first command.  An echo listener on a free
 # loopback port and a prompt connected to it; the listener goes when
 # the prompt does.

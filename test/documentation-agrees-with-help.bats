@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --help is generated from the option table; the man page and the three
 # completion files are written by hand, so this keeps them in step.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Empty things: an empty line, an empty datagram.  Each once took the
 # code through pointer arithmetic on an empty buffer's NULL data (NULL +
 # 0, undefined behaviour), which `make check-asan` (clang's UBSan) stops

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What happens when either side stops: half-close, the peer closing
 # first, stalled readers, resets (design.md items 1-3).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Errors are one line on stderr with the "sockline: " prefix, and the exit
 # status says what kind: 1 network or runtime, 2 usage (design.md 3-5).
 
@@ -60,7 +61,7 @@ load helpers/common
 	assert_equal "$stderr" "sockline: 127.0.0.1 is an IPv4 address, but -6 asks for IPv6 only"
 }
 
-@test "--help prints usage on stdout and exits 0; --version prints the version" {
+@test "--help prints usage on stdout and exits 0; --version prints the version, copyright and licence" {
 	run --separate-stderr "$SOCKLINE" --help
 	assert_success
 	assert_line --index 0 --regexp '^usage: sockline '
@@ -69,9 +70,19 @@ load helpers/common
 	assert_success
 	run --separate-stderr "$SOCKLINE" --version
 	assert_success
-	assert_output --regexp '^sockline [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_equal "$stderr" ""
+	# The GNU layout: version, copyright, licence, no warranty.
+	version=$(sed -n 's/^#define SOCKLINE_VERSION[^"]*"\(.*\)"$/\1/p' \
+		"$TOP/src/sockline.h")
+	assert_output "sockline $version
+Copyright (C) 2026 the sockline authors
+License GPL-3.0-or-later <https://gnu.org/licenses/gpl.html>
+This is free software: you are free to change and redistribute it.
+There is NO WARRANTY, to the extent permitted by law."
+	version_output=$output
 	run --separate-stderr "$SOCKLINE" -V
 	assert_success
+	assert_output "$version_output"
 }
 
 @test "received data with stdout closed is an error (exit 1), never a silent loss" {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The signals whose default action ends the process, other than SIGINT,
 # SIGTERM and SIGHUP (which end the session normally) and SIGPIPE (which
 # is ignored), still end it as by default, but first give the terminal

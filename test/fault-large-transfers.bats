@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault injection, large: transfers past 2^31 and 2^32 bytes, a thousand
 # transfers of random sizes, and a storm of signals during a transfer.
 # The python peers hash or compare every byte on both sides.

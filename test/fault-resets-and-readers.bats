@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault injection, peers and readers: a peer that resets in the middle
 # of a transfer, a reader that goes away after 10 bytes, and a reader
 # that stops for 3 s.  Each case runs over every input path sockline

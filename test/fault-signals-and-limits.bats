@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fault injection: signals at random moments of busy sessions, and a -k
 # listener that runs out of file descriptors.
 

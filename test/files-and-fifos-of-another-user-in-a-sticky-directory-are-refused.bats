@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Design item 15: in a sticky world-writable directory (/tmp), a file or
 # FIFO that belongs to someone else (neither the caller nor the
 # directory's owner) is never opened, whatever fs.protected_regular and

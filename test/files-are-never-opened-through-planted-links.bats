@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Design item 15: in a sticky world-writable directory (/tmp), sockline
 # never follows a symbolic link that belongs to someone else (neither
 # the caller nor the directory's owner), whatever fs.protected_symlinks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -x outside the prompt: a hex dump on stdout, the same as at the prompt.
 
 load helpers/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # make install and make uninstall as a packager runs them: into a staging
 # DESTDIR, never the real system, and without root.  The inner make runs
 # with the environment of a plain shell, not of the `make test` above it.
@@ -28,7 +29,8 @@ usr/local/share/zsh/site-functions/_sockline"
 	[ -x "$T/stage/usr/local/bin/sockline" ]
 	run "$T/stage/usr/local/bin/sockline" --version
 	assert_success
-	assert_output --regexp '^sockline [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 0 --regexp '^sockline [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 2 "License GPL-3.0-or-later <https://gnu.org/licenses/gpl.html>"
 	cmp "$TOP/man/sockline.1" "$T/stage/usr/local/share/man/man1/sockline.1"
 	cmp "$TOP/completions/_sockline" \
 		"$T/stage/usr/local/share/zsh/site-functions/_sockline"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Prompt commands (design item 12): lines starting with "/", the
 # backslash that sends a line as it is, and Tab completion.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The prompt over datagrams (design items 6, 7 and 12): one datagram
 # per typed line; a UDP listener labels senders and answers the latest.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The screen of the prompt (design item 11): replies appear above the
 # prompt as they arrive, and never garble the line being typed.
 

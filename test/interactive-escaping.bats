@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What received bytes look like at the prompt (design items 11 and 14):
 # control bytes escaped, UTF-8 as text, --raw, hex dumps, timestamps.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every way out of the prompt leaves the terminal as it found it
 # (stty -g equal before and after) with the contract's exit status.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The history file (design item 12): recalled across runs, private,
 # bash's ignoreboth, 1000 lines, saved on every way out.
 

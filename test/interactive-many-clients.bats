@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A -k listener at the prompt: every client's data labelled with its
 # address, typed lines to every client or to the one /to picks, /peers
 # and /close (design item 8).

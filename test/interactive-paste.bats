@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Pasting a lot at the prompt.  Lines typed while nobody can take them
 # wait in the send queue; when a client comes they go out together.
 # With -C, more than 64 KiB of them once overflowed the translation

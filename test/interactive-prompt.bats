@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The prompt on a terminal (design item 12): what is typed is sent a
 # line at a time, whatever the keys around it.  Driven in tmux.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A -k listener holds a client's partial line until its newline comes
 # (or it pauses, or it reaches 64 KiB): lines that arrive a few bytes at
 # a time come out exactly as sent.  The held line is not scanned again

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -C (CRLF), -d (delay between lines), --send-only and --recv-only.
 
 load helpers/common

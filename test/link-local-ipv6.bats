@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Scoped link-local IPv6 (fe80::1%lo), in a network namespace of our own.
 
 load helpers/common

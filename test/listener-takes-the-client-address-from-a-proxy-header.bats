@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -l --accept-proxy-protocol: each client sends a PROXY header (v1 or v2)
 # first; its source stands for the client everywhere (-v, -o,
 # SOCKLINE_REMOTE_*, --allow/--deny); a missing, truncated or malformed

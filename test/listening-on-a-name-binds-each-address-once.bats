@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A name the resolver gives the same address for twice (glibc does, for
 # "localhost" under -4, with Debian's stock /etc/hosts) is bound once:
 # binding it twice fails "Address already in use" for TCP and makes two

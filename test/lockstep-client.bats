@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --lockstep: send a line, wait for one reply, print it, then the next.
 
 load helpers/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --lockstep against a server whose reply line goes on and on: printed
 # as it comes, memory bounded, and still one reply (its newline).
 

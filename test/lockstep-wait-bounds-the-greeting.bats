@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --lockstep: -w bounds the whole wait for a reply, the greeting
 # included, even when the server keeps it coming a byte at a time.
 

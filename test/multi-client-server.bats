@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -l -k: many clients in one event loop, -m, --allow/--deny, and clients
 # that leave, reset or never read (design.md item 8).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Design item 15: files that may hold what was typed (-o logs, the
 # history) are made with mode 0600; a port file with 0644 less the umask.
 # A file replaced whole (port file, history) goes through a random

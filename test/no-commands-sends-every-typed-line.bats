@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --no-commands (design item 21, issue 16 item 8): at the prompt every
 # typed line is sent as it is, exit, /commands and a leading backslash
 # included; only Ctrl-D ends the session, the first ending the input

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # An option given twice: the last one counts, and the first one's memory
 # is given back (LeakSanitizer, under `make check-asan`, says if not).
 

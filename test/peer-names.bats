@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Who a peer is, as sockline shows it.  A unix datagram sender picks its
 # own name, any bytes at all; none of them may reach a terminal as
 # control bytes (design item 14), in -v lines or anywhere else.

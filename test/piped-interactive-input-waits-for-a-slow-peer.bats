@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # `--interactive` with input from a pipe reads no further while the send
 # queue is full: a peer that stops reading costs bounded memory, and
 # when it reads again every byte arrives (design item 13's bound, issue

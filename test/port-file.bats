@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --port-file: the bound port, written once the listener is ready, so a
 # script waits for a file instead of parsing -v output.  A rename makes
 # the write atomic, but never over something that is not a plain file.

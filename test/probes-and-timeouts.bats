@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -z probes, the -w connect timeout and the -i idle timeout.
 
 load helpers/common

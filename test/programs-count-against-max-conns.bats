@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A program of -e/-c counts against -m until it has exited: a client
 # that resets costs its program a SIGTERM, and SIGKILL follows a second
 # later if it is ignored, so programs never pile up past -m and none is

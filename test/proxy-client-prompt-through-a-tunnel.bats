@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The prompt through a proxy (design items 11 and 20), driven in tmux: the
 # prompt names the target, not the proxy; typed lines go through the
 # tunnel and replies come back above the prompt; a refusing proxy ends

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --proxy http:// and https:// (design item 20): the exact CONNECT
 # request (request line, Host, Proxy-Authorization: Basic), the tunnel
 # with its half-close, the proxy's refusals as its status line, and an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --proxy with SOCKS (design item 20): the exact bytes sockline sends to
 # a SOCKS4, SOCKS4a or SOCKS5 proxy (names sent for the proxy to resolve
 # or resolved here, as the scheme says; RFC 1929 credentials), the

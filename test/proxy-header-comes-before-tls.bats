@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The PROXY header and TLS together (design items 19 and 22): the header
 # comes first, in clear, then the TLS handshake, as haproxy sends them.
 # Python peers on both sides: a client that sends a header and then

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --proxy-protocol v1|v2: a client sends a PROXY protocol header naming
 # the connection's real source and destination before any data; a python
 # listener checks it byte for byte against haproxy's proxy-protocol.txt.

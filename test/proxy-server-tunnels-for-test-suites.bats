@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -l -k --proxy-server http|socks5 (design item 20): a proxy for test
 # suites.  Python clients (peers/proxy-client.py) open tunnels to python
 # targets (peers/peer.py) through it: half-close in both directions,

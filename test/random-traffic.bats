@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The same random interleaved exchange over every transport: 1 KiB each
 # way, then 128 chunks of random sizes in random directions, every byte
 # checked on both sides (test/peers/exchange.py).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # /reconnect (issue 16 item 4, design item 21): the same connection
 # opened again from the prompt.  By default the peer closing still ends
 # the session (design item 2) and its notice offers no /reconnect; once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # At the prompt: a broker's operator sees every client's bytes labelled
 # and talks to all of them; a chat's operator sees the clients' own
 # lines; with --accept-proxy-protocol, labels and /peers show the source

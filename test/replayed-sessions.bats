@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --replay LOG (design.md item 22): a session log that -o recorded
 # plays the other side again.  A client's log makes a listener that is
 # that server; a listener's log makes a client that is that client.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --echo, --upper, --reply, -e and -c as the fake servers of test suites
 # (design.md item 13), over TCP, UDP and unix sockets.
 

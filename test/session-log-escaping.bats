@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The -o log shows what a peer sent without letting it act on whoever
 # reads the log: escaped "as at the prompt" (sockline(1), SESSION LOG).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # An -o log that cannot take what it is given: never a silent loss, and
 # never exit 0 (design item 3).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -o FILE: a session log of both directions, marked and timestamped,
 # whichever front end runs.
 

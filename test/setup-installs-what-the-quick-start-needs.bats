@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # ./setup, the README's first step on a fresh Debian (no make yet), and
 # scripts/deps behind it: which packages each set names, and how apt-get
 # is run.  apt-get, dpkg-query and id are stand-ins here (first in

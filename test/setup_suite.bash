@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run by bats once around every run of test files in this directory.
 #
 # The suite must leave the work tree as it found it: a test that writes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Signals end a session cleanly with 128+signal, and an idle session
 # uses no CPU (design.md item 4).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # SIGINT, SIGTERM and SIGHUP end sockline at once with 128+N and the
 # terminal restored, even while the peer floods the prompt, the terminal
 # is stopped with Ctrl-S, or stdout is a pipe nobody reads (design item

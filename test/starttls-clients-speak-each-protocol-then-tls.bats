@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --starttls PROTO on a client (design item 19): against a python
 # STARTTLS server for each protocol (peers/starttls-server.py), which
 # checks the exact bytes the client sends in plain text, sockline runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -l --starttls smtp|imap|pop3 (design item 19) plays the server's side
 # of STARTTLS (a greeting, capabilities naming it, the go-ahead), then
 # TLS with the listener's certificate (generated when none is given,

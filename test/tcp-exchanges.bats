@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Data exchanged over TCP with independent python peers, both ways,
 # over IPv4 and IPv6, byte for byte.
 

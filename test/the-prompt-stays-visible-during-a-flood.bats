@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # While the peer floods the prompt, the prompt and the line being typed
 # are drawn again at least every 200 ms, and stay long enough to be seen
 # (design item 17).  The floods never end: what the test looks for must

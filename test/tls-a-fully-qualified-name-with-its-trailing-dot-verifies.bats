@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # "localhost." is localhost, fully qualified: the root's dot is in
 # neither SNI (RFC 6066) nor a certificate's names, so sockline drops it
 # before sending and checking the name, as curl and browsers do.

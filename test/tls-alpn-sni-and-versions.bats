@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What the TLS handshake negotiates (design item 19): SNI (a DNS name is
 # sent, an IP literal is not), ALPN both ways (the client offers, the
 # listener picks the first of its own list the client offered), the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The files behind --tls-cert, --tls-key and --tls-ca (design item 19)
 # are read when sockline starts, before any socket: a file that cannot
 # serve is one line and exit 1, never a password prompt.  A certificate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Client certificates (design item 19): sockline presents one with
 # --tls-cert/--tls-key to a python server that requires it; a listener
 # with --tls-client-ca requires one signed by that CA and refuses the

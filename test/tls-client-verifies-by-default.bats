@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A TLS client verifies by default (design item 19): a python TLS server
 # presenting a certificate of the test CA is reached over IPv4, IPv6 and
 # a unix socket when sockline is told that CA; the name checked is the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A smoke check of TLS's connection paths (design item 19): the test
 # suite recipe with the listener's generated certificate, a pipe-fed
 # transfer, -k handshakes that do not wait for a silent client, the

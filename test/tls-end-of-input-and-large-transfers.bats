@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # End of input and the peer's end over TLS (design items 1-3 and 19):
 # close_notify at end of input, then read until the peer's close_notify
 # or end of stream; nothing lost in either direction at any size; a

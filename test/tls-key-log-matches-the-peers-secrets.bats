@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # --tls-keylog FILE and SSLKEYLOGFILE (design item 19): NSS key log
 # lines, appended, in a file created with mode 0600.  The reference is
 # the python server's own key log (SSLContext.keylog_filename): every

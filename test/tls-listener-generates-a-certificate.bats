@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A TLS listener (design item 19): without --tls-cert it makes a
 # temporary ECDSA P-256 certificate for localhost, 127.0.0.1, ::1 and the
 # host it listens on; --tls-cert-out writes it before the port file, so

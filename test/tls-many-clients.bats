@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A -k TLS listener (design item 19) runs every handshake non-blocking in
 # its event loop: a silent client never delays the others, a client that
 # has not finished its handshake is dropped after 10 s (or -w SECS), and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # TLS options used wrongly are usage errors (design items 4 and 19):
 # exit 2, one line on stderr, stdout empty, and no network socket opened
 # (checked with strace where it is installed).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Over TLS everything above the connection sees the decrypted bytes
 # (design item 19): -x, -o, --lockstep, responders and -e/-c programs,
 # which also learn the session's TLS parameters from SOCKLINE_TLS_*.

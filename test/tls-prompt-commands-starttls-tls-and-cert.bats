@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The prompt's TLS commands (design item 19), in tmux: /starttls puts
 # TLS on the live connection now (the user has just seen the server
 # agree), /starttls PROTO sends the protocol's upgrade command and waits

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The prompt over TLS (design items 11, 12 and 19), driven in tmux
 # against the python TLS peer: typed lines are encrypted on the way out,
 # replies decrypted on the way in, and a failed verification ends the

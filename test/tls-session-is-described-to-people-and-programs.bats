@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # How a TLS session is told (design item 19): -v gives one line with the
 # version, the cipher, ALPN and how the peer was trusted (verified,
 # pinned, not verified with --insecure; on a listener the SNI asked for

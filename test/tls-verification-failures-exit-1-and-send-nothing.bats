@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Every failed verification of a TLS server (design item 19): exit 1, one
 # line with OpenSSL's reason, the name checked, the leaf's subject and its
 # SHA-256 fingerprint, and the options that get past it; and not one byte

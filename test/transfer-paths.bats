@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Bytes take different paths depending on what stdin and stdout are:
 # splice(2) for pipes, sendfile(2) for a file on stdin, read and write
 # otherwise (and whenever -C, -k or a responder needs to see them).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # UDP (-u) over IPv4 and IPv6, against python datagram peers
 # (design.md items 6 and 7).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Unix datagrams arrive whole however large, up to the socket's receive
 # buffer (SO_RCVBUF); a larger one is cut, but never silently: a message
 # names it and the exit status is 1.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A unix listener finds an existing socket at its path stale or live by
 # connecting to it, never by reading /proc/net/unix, where an abstract
 # name holding a newline can forge a line for any path.

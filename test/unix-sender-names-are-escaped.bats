@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A unix datagram sender chooses its own name (a path or an abstract
 # name), and that name is shown on stderr, in labels, by /peers and in
 # the -o log: escaped as received data is, so no control byte, C1

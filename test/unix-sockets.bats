@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Unix stream and datagram sockets, abstract names, and the socket-file
 # rules of design.md item 9.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # -v prints nc's status lines; -vv also says, as each stream connection
 # closes, how many bytes went each way and by which path (splice,
 # sendfile, or read/write).  The counts are checked against what an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Addresses and ports as typed and as the kernel reports them
  * (src/addr.c): ports and services, -z ranges, seconds, --allow/--deny

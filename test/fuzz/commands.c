@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The prompt's /commands (src/commands.c): commands_parse() on any
  * line, then commands_run() and Tab completion against a pretend

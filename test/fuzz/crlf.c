@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * -C (src/crlf.c): the bytes sent must not depend on how input was cut
  * into reads.  The input is translated whole and again in chunks whose

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * --reply's escapes and -e's word splitting (src/escape.c).  Any text
  * must decode or be refused without a crash or leak; and what a user

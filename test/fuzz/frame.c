@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Line framing (src/frame.c), as the session, -e's datagrams and
  * --lockstep use it: bytes arrive in chunks (sizes from the fuzzer) into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the libFuzzer targets under test/fuzz/ share: taking the fuzzer's
  * bytes apart (a few control bytes first, the data after), and a check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The -o session log's record text (log_escape() in src/log.c): what a
  * peer sends must come out with nothing that acts on a terminal a log

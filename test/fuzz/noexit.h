@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Included first into options.c for test/fuzz/options.c only: a usage
  * error ends the program, as main() wants, but a fuzz target must come

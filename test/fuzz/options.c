@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The command line parser (src/options.c) on any argv: the input's
  * NUL-separated strings are the arguments.  A usage error must say so

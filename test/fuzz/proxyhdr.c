@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The PROXY protocol header parser (src/proxyhdr.c), as
  * --accept-proxy-protocol uses it on bytes a client sent.  The fuzzer's

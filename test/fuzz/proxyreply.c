@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The parsers of a proxy's replies (src/proxy_msg.c): fed any bytes at
  * every stage, grown a byte at a time as a socket might deliver them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The parsers of what a --proxy-server's client sends (src/proxy_req.c):
  * fed any bytes at every stage, and again as a reader takes them, never

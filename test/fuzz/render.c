@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What received bytes look like (src/render.c): the terminal escaper,
  * the hex dump and plain output, with the flags, width and peer taken

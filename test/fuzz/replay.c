@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The --replay log parser (replay_parse() in src/replay.c).  Any text
  * must be taken or refused with "NAME:LINE: why" (or "NAME: why"),

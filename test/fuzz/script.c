@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The --script parser (script_parse() in src/script.c).  Any text must
  * be taken or refused with "NAME:LINE: why" for a line it has, without

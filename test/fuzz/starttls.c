@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The STARTTLS reply parsers (src/starttls.c) and a listener's side
  * (src/starttls_srv.c), on any bytes.  The first byte picks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The TLS option values (src/tlsopts.c): --tls-pin, --tls-min/--tls-max
  * and --tls-alpn, on any text.  Beyond no crash: a pin that is accepted

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared helpers for sockline's bats tests.
 #
 # Servers are started on port 0 and their port is read back; waits are

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A throw-away PKI for the TLS tests, made at test time with the
 # `openssl` command: EC P-256 keys (milliseconds each, unlike RSA), once
 # per bats file.  Call make_pki from setup_file; the files live under

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the file-safety tests (design item 15): a sticky
 # world-writable directory of the test's own (never the real /tmp), and
 # links, files and FIFOs planted in it by "another user".  Load after

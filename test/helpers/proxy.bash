@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the proxy tests: the python proxy (peers/proxy-peer.py),
 # a target behind it (peers/peer.py), and sockline through them.  Load
 # after common.bash.

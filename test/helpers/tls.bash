@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for the TLS tests: the python TLS peer (peers/tls-peer.py) as a
 # server, and what it saw.  Load after common.bash and pki.bash; call
 # make_pki from setup_file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers for driving sockline's interactive front end in a real
 # terminal: a private tmux server per test (its socket under $T), one
 # 120x30 pane running sockline through helpers/in-pane, keys sent with

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Large unix datagrams, for the rule that they arrive whole.
 
     big-dgram.py send PATH SIZE

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A large transfer through sockline, both ways at once, checked with
 SHA-256 on both sides.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A datagram peer for sockline's tests, standard library only.
 
     dgram-peer.py (--port-file F | --unix PATH) --record FILE [--upper]

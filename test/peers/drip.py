@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A server that drips: one byte every 20 ms, and never a newline.
 
     drip.py PORT_FILE [TEXT]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Random interleaved traffic through sockline, checked byte for byte.
 
     exchange.py TRANSPORT SOCKLINE [SEED]

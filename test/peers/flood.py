@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A peer that floods: it listens on 127.0.0.1 (or a unix path), takes
 one connection and sends lines of text as fast as the other side takes
 them, without ever reading.

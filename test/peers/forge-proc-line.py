@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Holds an abstract unix name that forges a /proc/net/unix line.
 
     forge-proc-line.py PATH READY

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A service that answers one line per connection and then closes, as
 many one-shot protocols do (finger, an HTTP/1.0 server, a health check).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """More clients than an echo listener has file descriptors for.
 
     many-clients.py --pid PID --err FILE HOST PORT CLIENTS

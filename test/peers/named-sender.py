@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A unix datagram sender with a name of its own choosing.
 
     named-sender.py NAME PATH TEXT...

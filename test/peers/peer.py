@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A scripted socket peer for sockline's tests, written only with the
 standard library so that sockline is checked against something that is
 not itself (in the manner of OpenBSD's regress client-tcp/server-tcp).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Sends a file to a TCP server in small pieces, each its own segment.
 
     pieces.py HOST PORT FILE PIECE [CLIENTS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A client of a SOCKS5 or HTTP CONNECT proxy, for testing sockline's
 --proxy-server with something that is not sockline (stdlib only).
 

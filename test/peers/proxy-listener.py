@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A listener that checks the PROXY protocol header a client sends first,
 byte for byte, against haproxy's proxy-protocol.txt, with the standard
 library only.

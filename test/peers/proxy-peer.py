@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A SOCKS4/4a/5 or HTTP CONNECT proxy for sockline's tests (stdlib only).
 
 It records the exact handshake bytes each client sent (one line per

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Clients of a relay (sockline --broker or --chat) that check what the
 others relayed to them, written with the standard library only.
 

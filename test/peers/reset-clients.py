@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Clients that reset at once, against a -k listener running programs.
 
     reset-clients.py HOST PORT CLIENTS MAX

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """SIGINT, SIGTERM and SIGHUP at random moments of transfers, round
 after round.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A reader that stops for a while before it reads anything.
 
     slowcat.py PAUSE_MS OUT < input

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake SMTP client for the chat script and replay tests.
 
     smtp-client.py PORT [--helo NAME] [--rcpt ADDR] [--sent FILE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A fake SMTP server for the chat script and replay tests.
 
     smtp-server.py --port-file F [--reject-rcpt ADDR] [--stall]

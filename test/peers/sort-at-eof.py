@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A sort service for sockline's tests: it answers only at end of input,
 like sort(1) over a socket, whois-like servers and test responders.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Two clients of a -k listener, for the rule that lines of different
 clients are never mixed inside a line unless one paused.
 

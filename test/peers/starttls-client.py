@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A STARTTLS client for sockline's tests (python3's socket and ssl
 modules): it plays one protocol's client side against a listener,
 checks that the server's greeting and capabilities offer STARTTLS and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A STARTTLS server for sockline's tests, on python3's socket and ssl
 modules: it plays one protocol's plaintext dialogue, checks that the
 client sent exactly the bytes a client of that protocol must send, then

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many concurrent clients against an echo server, each checking that it
 gets back exactly its own bytes.
 

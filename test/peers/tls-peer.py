@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A scripted TLS peer for sockline's tests, on python3's ssl module, so
 that sockline's TLS is checked against an implementation that is not
 its own.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many concurrent TLS clients against an echo server, each verifying
 the server and checking that it gets back exactly its own bytes; some
 of them connect and never say a word.

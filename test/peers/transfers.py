@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Many transfers of random sizes through sockline, each checked byte
 for byte.
 
