@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The peer's prompt as the prompt (design item 21), as rlwrap does it.
  * When the peer's last bytes are an unfinished line (">>> ", "ftp> ",

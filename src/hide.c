@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Hiding received data (design item 21): a key, Ctrl-O unless
  * ~/.inputrc binds the readline function sockline-hide-output to

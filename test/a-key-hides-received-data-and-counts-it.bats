@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Ctrl-O (the readline function sockline-hide-output) hides received
 # data from the screen until it is pressed again, then says how many
 # bytes were hidden; -o still logs every one of them (design item 21).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # History per target (design item 21): Up and Ctrl-R at one service's
 # prompt bring back what was typed to that service, not to another.
 # The file is $XDG_STATE_HOME/sockline/history/PROTO-PORT, or for a unix

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The peer's prompt as the prompt (design item 21), as rlwrap does it:
 # an unfinished line that has paused (">>> ", "login: ") is the start of
 # the prompt line instead of a row above "host:port> ", typing goes on
