@@ -432,11 +432,6 @@ static const struct conn_io_ops tls_ops = {
 };
 
 /*
- * Puts TLS on io's socket: server for a listener's client; a client
- * checks name (the host operand, NULL for -U).  label names the peer in
- * messages.  -1 with a message in err.
- */
-/*
  * A BIO over another conn_io (the TLS to an https:// proxy): records of
  * the inner TLS travel as that layer's data.  EAGAIN is a retry, and
  * the waits it needs come from that layer (tls_errno looks there).
@@ -512,6 +507,11 @@ stack_on(struct tls_io *t, struct conn_io *io)
 static int	tls_new(SSL_CTX *, struct conn_io *, const struct config *, int,
 		    const char *, const char *, char *, size_t);
 
+/*
+ * Puts TLS on io's socket: server for a listener's client; a client
+ * checks name (the host operand, NULL for -U).  label names the peer in
+ * messages.  -1 with a message in err.
+ */
 int
 conn_tls_new(struct conn_io *io, const struct config *cfg, int server,
     const char *name, const char *label, char *err, size_t errlen)
