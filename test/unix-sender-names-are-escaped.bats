@@ -44,6 +44,6 @@ no_raw() {
 	wait_pane 'plain.*$'
 	wait_until pane_has 'n.xc2.x9b2J.xe2.x80.xae.x1b\[7m.*one'
 	pane >"$T/shown"
-	grep -F "[$T/n\xc2\x9b2J\xe2\x80\xae\x1b[7m] one" "$T/shown"
+	grep -F "[1 $T/n\xc2\x9b2J\xe2\x80\xae\x1b[7m] one" "$T/shown"
 	[ "$(grep -cF "$T/n\xc2\x9b2J\xe2\x80\xae\x1b[7m" "$T/shown")" -ge 2 ]
 }
