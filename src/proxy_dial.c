@@ -158,8 +158,12 @@ pt_dial(struct tunnel *t)
 		ev_timer_start(ps->ev, &ps->gai_timer, GAI_POLL_MS);
 }
 
-/* The target answered the connect: the tunnel is open, or not. */
-void
+/*
+ * The target answered the connect: the tunnel is open (1), or not (0).
+ * On 0 the caller leaves t alone: the next address may be being tried,
+ * or the refusal may have ended t and freed it.
+ */
+int
 pt_connected(struct tunnel *t)
 {
 	struct sockaddr_storage	 ss;
@@ -170,7 +174,7 @@ pt_connected(struct tunnel *t)
 
 	getsockopt(t->fd[1], SOL_SOCKET, SO_ERROR, &e, &len);
 	if (e == EINPROGRESS || e == EALREADY)
-		return;
+		return 0;
 	if (e != 0) {
 		ev_del(t->ps->ev, t->fd[1]);
 		close(t->fd[1]);
@@ -178,7 +182,7 @@ pt_connected(struct tunnel *t)
 		t->events[1] = 0;
 		t->conn_err = e;
 		try_next(t);
-		return;
+		return 0;
 	}
 	freeaddrinfo(t->res);
 	t->res = t->next = NULL;
@@ -195,5 +199,6 @@ pt_connected(struct tunnel *t)
 	    t->client, t->target);
 	log_note("tunnel %d from %s to %s (%s)", t->id, t->client, t->target,
 	    proxy_kind_name(t->ps->cfg->proxy_server));
+	return 1;
 }
 

@@ -70,7 +70,7 @@ void	pt_refuse(struct tunnel *, int, const char *);
 void	pt_read_request(struct tunnel *);
 void	pt_dial(struct tunnel *);
 void	pt_unreachable(struct tunnel *, int, const char *);
-void	pt_connected(struct tunnel *);
+int	pt_connected(struct tunnel *);
 void	pt_gai_timer(void *);
 
 #endif /* SOCKLINE_PROXY_INT_H */

@@ -181,8 +181,7 @@ tunnel_event(int fd, int events, void *arg)
 	case T_CONNECT:
 		if (fd != t->fd[1])
 			return;
-		pt_connected(t);
-		if (t->state != T_RELAY)
+		if (!pt_connected(t))
 			return;
 		if ((r = pt_send_out(t)) == -1) {
 			pt_end(t, strerror(errno));
