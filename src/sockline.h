@@ -37,6 +37,13 @@
 /* Size of one stream buffer; allocated only when first needed. */
 #define BUF_CHUNK	(64 * 1024)
 
+/*
+ * What one read moves on the bulk path of a single conversation (stdin
+ * to the socket, the socket to stdout): fewer, larger calls.  TLS gains
+ * most, as each round encrypts and sends several records at once.
+ */
+#define BULK_CHUNK	(256 * 1024)
+
 /* How long stdin may have nothing ready once the peer has closed. */
 #define PEER_EOF_GRACE_MS	100
 
