@@ -798,7 +798,7 @@ session_update_input(struct session *s)
 	if (s->peer_eof && want) {
 		if (!s->grace_timer.active)
 			ev_timer_start(s->ev, &s->grace_timer,
-			    PEER_EOF_GRACE_MS);
+			    front_input_idle(s->front) ? 0 : PEER_EOF_GRACE_MS);
 	} else
 		ev_timer_stop(s->ev, &s->grace_timer);
 	session_check_done(s);

@@ -571,10 +571,17 @@ struct front_ops {
 	 */
 	int		 (*out_fd)(struct front *);
 	void		 (*out_wait)(struct front *);
+	/*
+	 * Optional: true when the front end knows no input is on its way
+	 * (a person's keyboard with nothing typed ahead or queued), so that
+	 * the end after the peer's needs no grace to see input go quiet.
+	 */
+	int		 (*input_idle)(struct front *);
 };
 
 /* front.c: picks the front end for this run. */
 struct front	*front_new(struct session *);
+int		 front_input_idle(struct front *);
 void		 front_discard_typed(const struct config *);
 struct front	*front_pipe_new(struct session *);
 struct front	*front_repl_new(struct session *);
