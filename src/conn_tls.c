@@ -32,13 +32,22 @@
 #include "sockline.h"
 #include "tls.h"
 
-/* Records are read ahead this much at a time. */
-#define TLS_READ_AHEAD	(64 * 1024)
+/*
+ * Records are read ahead this much at a time: a single conversation's
+ * bulk reads take several records a call; a -k listener's many clients
+ * keep to a smaller buffer (given back when idle anyway).
+ */
+#define TLS_READ_AHEAD		BULK_CHUNK
+#define TLS_READ_AHEAD_K	(64 * 1024)
+
+/* A write this big is several records: corked, they leave as one. */
+#define TLS_CORK_MIN		(2 * 16384)
 
 struct tls_io {
 	SSL			*ssl;
 	const struct config	*cfg;
 	int			 hs_done;
+	int			 tcp;		/* over TCP: corked in bulk */
 	int			 starved;	/* the last read wanted more */
 	int			 notified;	/* close_notify sent */
 	int			 failed;	/* a fatal error: no close_notify */
@@ -278,6 +287,13 @@ tls_read(struct conn_io *io, void *p, size_t n)
 	return (ssize_t)got;
 }
 
+/* TCP_CORK on or off. */
+static void
+tls_cork(int fd, int on)
+{
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
 /*
  * Partial writes are on, so that a count is exact when the socket fills:
  * each SSL_write() then sends one record, and this goes on record after
@@ -288,8 +304,15 @@ tls_write(struct conn_io *io, const void *p, size_t n)
 {
 	struct tls_io	*t = io->ctx;
 	size_t		 done = 0;
-	int		 r, e, wait;
+	int		 r, e, wait, cork;
 
+	/*
+	 * Each record is a send(2) of its own, and with TCP_NODELAY each
+	 * would be pushed alone; corked, the kernel sends full segments and
+	 * the peer wakes up less often.  Uncorking pushes what is left.
+	 */
+	if ((cork = n >= TLS_CORK_MIN && t->tcp && t->under == NULL))
+		tls_cork(io->fd, 1);
 	while (done < n) {
 		ERR_clear_error();
 		r = SSL_write(t->ssl, (const char *)p + done,
@@ -305,9 +328,13 @@ tls_write(struct conn_io *io, const void *p, size_t n)
 		/* An error after some records: said at the next call. */
 		if (done > 0)
 			break;
+		if (cork)
+			tls_cork(io->fd, 0);
 		errno = e;
 		return -1;
 	}
+	if (cork)
+		tls_cork(io->fd, 0);
 	if (done == n)
 		io->wr_wait = 0;
 	return (ssize_t)done;
@@ -571,14 +598,16 @@ tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
 	SSL_set_options(t->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_set_app_data(t->ssl, t);
 	SSL_set_info_callback(t->ssl, on_info);
-	SSL_set_default_read_buffer_len(t->ssl, TLS_READ_AHEAD);
+	SSL_set_default_read_buffer_len(t->ssl, cfg->keep_open ?
+	    TLS_READ_AHEAD_K : TLS_READ_AHEAD);
 	/*
 	 * Records go out whole, so Nagle has nothing to merge; it would
 	 * only hold an answer behind the listener's unacknowledged session
 	 * tickets until the peer's delayed ACK (40 ms a connection).  Not
 	 * TCP (a unix socket): refused, harmlessly.
 	 */
-	setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	t->tcp = setsockopt(io->fd, IPPROTO_TCP, TCP_NODELAY, &one,
+	    sizeof(one)) == 0;
 	t->cfg = cfg;
 	snprintf(t->label, sizeof(t->label), "%s", label);
 	io->ops = &tls_ops;

@@ -37,3 +37,10 @@ front_discard_typed(const struct config *cfg)
 	    tcgetpgrp(STDIN_FILENO) == getpgrp())
 		tcflush(STDIN_FILENO, TCIFLUSH);
 }
+
+/* The front end's word that no input is on its way (see front_ops). */
+int
+front_input_idle(struct front *f)
+{
+	return f != NULL && f->ops->input_idle != NULL && f->ops->input_idle(f);
+}

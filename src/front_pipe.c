@@ -34,7 +34,7 @@ struct pipe_front {
 	struct render	 hex;		/* -x: a hex dump instead of bytes */
 	struct ev_deferred flush;	/* stdout is written once per round */
 	int		 discard;	/* stdout is /dev/null */
-	char		 chunk[BUF_CHUNK];
+	char		 chunk[BULK_CHUNK];
 };
 
 static void	pipe_out_event(int, int, void *);
@@ -239,7 +239,7 @@ pipe_room(struct front *f)
 {
 	struct pipe_front	*pf = f->priv;
 
-	return pf->zc_wait ? 0 : buf_room(&pf->out, BUF_CHUNK);
+	return pf->zc_wait ? 0 : buf_room(&pf->out, BULK_CHUNK);
 }
 
 static int

@@ -28,6 +28,8 @@
  * Readline's callbacks take no argument, hence the one pointer below.
  */
 
+#include <sys/ioctl.h>
+
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -79,6 +81,22 @@ static int
 repl_flushed(struct front *f)
 {
 	return pace_flushed(f->priv);
+}
+
+/*
+ * Keys come from a person: when none are waiting (read or unread) and
+ * nothing is queued, nothing is on its way that a grace period after
+ * the peer's end could still catch.  Piped input may be, any time.
+ */
+static int
+repl_input_idle(struct front *f)
+{
+	struct repl	*r = f->priv;
+	int		 n = 0;
+
+	return r->in_term && !r->pasting && TAILQ_EMPTY(&r->sendq) &&
+	    buf_used(&r->keys) == 0 &&
+	    ioctl(STDIN_FILENO, FIONREAD, &n) == 0 && n == 0;
 }
 
 /*
@@ -517,6 +535,7 @@ static const struct front_ops repl_ops = {
 	.input_ctl = repl_input_ctl,
 	.event = repl_event,
 	.stop = repl_stop,
+	.input_idle = repl_input_idle,
 };
 
 struct front *

@@ -573,7 +573,7 @@ conn_room(const struct session *s, const struct conn *c)
 		return dgram_room(c);
 	if (c->zc_wait)
 		return 0;
-	return buf_room(&c->out, s->cfg->keep_open ? CONN_OUT_MAX : BUF_CHUNK);
+	return buf_room(&c->out, s->cfg->keep_open ? CONN_OUT_MAX : BULK_CHUNK);
 }
 
 /* The least room among the targets; 0 if there is no target yet. */
@@ -604,7 +604,7 @@ targets_room(struct session *s)
 	}
 	/* Streams with nothing queued have all their room. */
 	if (s->nstreams > busy) {
-		r = s->cfg->keep_open ? CONN_OUT_MAX : BUF_CHUNK;
+		r = s->cfg->keep_open ? CONN_OUT_MAX : BULK_CHUNK;
 		if (!any || r < room)
 			room = r;
 		any = 1;
@@ -798,7 +798,7 @@ session_update_input(struct session *s)
 	if (s->peer_eof && want) {
 		if (!s->grace_timer.active)
 			ev_timer_start(s->ev, &s->grace_timer,
-			    PEER_EOF_GRACE_MS);
+			    front_input_idle(s->front) ? 0 : PEER_EOF_GRACE_MS);
 	} else
 		ev_timer_stop(s->ev, &s->grace_timer);
 	session_check_done(s);

@@ -37,6 +37,13 @@
 /* Size of one stream buffer; allocated only when first needed. */
 #define BUF_CHUNK	(64 * 1024)
 
+/*
+ * What one read moves on the bulk path of a single conversation (stdin
+ * to the socket, the socket to stdout): fewer, larger calls.  TLS gains
+ * most, as each round encrypts and sends several records at once.
+ */
+#define BULK_CHUNK	(256 * 1024)
+
 /* How long stdin may have nothing ready once the peer has closed. */
 #define PEER_EOF_GRACE_MS	100
 
@@ -564,10 +571,17 @@ struct front_ops {
 	 */
 	int		 (*out_fd)(struct front *);
 	void		 (*out_wait)(struct front *);
+	/*
+	 * Optional: true when the front end knows no input is on its way
+	 * (a person's keyboard with nothing typed ahead or queued), so that
+	 * the end after the peer's needs no grace to see input go quiet.
+	 */
+	int		 (*input_idle)(struct front *);
 };
 
 /* front.c: picks the front end for this run. */
 struct front	*front_new(struct session *);
+int		 front_input_idle(struct front *);
 void		 front_discard_typed(const struct config *);
 struct front	*front_pipe_new(struct session *);
 struct front	*front_repl_new(struct session *);

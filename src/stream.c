@@ -23,7 +23,7 @@
 #define STREAM_ACK_WAIT_MS	1000
 #define STREAM_ACK_POLL_MS	5
 
-static char	scratch[BUF_CHUNK];
+static char	scratch[BULK_CHUNK];
 
 /*
  * Why a write to c failed.  sendfile(2) and splice(2) say EPIPE where

@@ -93,6 +93,14 @@ write_some(struct ttyq *q)
 			buf_free(&q->b);
 			return -1;
 		}
+		/*
+		 * A short write: the terminal is full.  Asking again would
+		 * only be told so (EAGAIN); its poll says when it has room.
+		 */
+		if ((size_t)w < buf_used(&q->b)) {
+			buf_consume(&q->b, (size_t)w);
+			return 0;
+		}
 		buf_consume(&q->b, (size_t)w);
 	}
 	return 0;
