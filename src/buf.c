@@ -61,6 +61,21 @@ buf_consume(struct buf *b, size_t n)
 	b->len -= n;
 }
 
+/*
+ * The same, keeping the memory of a buffer that empties: for the one
+ * that refills at once, the terminal's during a flood.
+ */
+void
+buf_consume_keep(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->off = b->len = 0;
+		return;
+	}
+	b->off += n;
+	b->len -= n;
+}
+
 void
 buf_free(struct buf *b)
 {

@@ -412,6 +412,7 @@ struct buf {
 size_t		 buf_room(const struct buf *, size_t);
 int		 buf_append(struct buf *, const void *, size_t);
 void		 buf_consume(struct buf *, size_t);
+void		 buf_consume_keep(struct buf *, size_t);
 void		 buf_free(struct buf *);
 char		*buf_head(const struct buf *);
 #define buf_used(b)	((b)->len)

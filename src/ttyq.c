@@ -98,10 +98,10 @@ write_some(struct ttyq *q)
 		 * only be told so (EAGAIN); its poll says when it has room.
 		 */
 		if ((size_t)w < buf_used(&q->b)) {
-			buf_consume(&q->b, (size_t)w);
+			buf_consume_keep(&q->b, (size_t)w);
 			return 0;
 		}
-		buf_consume(&q->b, (size_t)w);
+		buf_consume_keep(&q->b, (size_t)w);
 	}
 	return 0;
 }
