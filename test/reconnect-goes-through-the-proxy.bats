@@ -206,3 +206,21 @@ connect_req() {
 	assert_equal "$status" 0
 	assert_same_requests "$(socks5h_req localhost)" 3
 }
+
+@test "/quit while the proxy has not answered /reconnect ends the session at once" {
+	: >"$T/gate"
+	proxy http --gate "$T/gate"
+	one_shot
+	repl --proxy "http://127.0.0.1:$pport" localhost "$port"
+	wait_pane "^localhost:$port> "
+	rm "$T/gate"
+	line /reconnect
+	wait_until requests 2
+	line /reconnect
+	wait_pane '^sockline: /reconnect: the last one is still under way \(proxy or TLS\)$'
+	# Well before the 10 s the handshake would be given.
+	line /quit
+	WAIT_SECS=5 wait_repl_exit
+	assert_equal "$status" 0
+	assert_terminal_restored
+}
