@@ -63,8 +63,14 @@ tls_done(struct hs *h, int ok, const char *why)
 	if (!ok) {
 		proxy_peer_set(target.cfg, &p, (struct sockaddr *)&target.addr,
 		    target.len);
-		msg_warn("TLS handshake with %s failed: %s",
-		    peer_name(&p, name, sizeof(name)), why);
+		peer_name(&p, name, sizeof(name));
+		/* As the first connection says it (connect.c). */
+		if (target.cfg->starttls > 0)
+			msg_warn("STARTTLS (%s) with %s failed: %s",
+			    stls_proto_name(target.cfg->starttls), name, why);
+		else
+			msg_warn("TLS handshake with %s failed: %s", name,
+			    why);
 		return;
 	}
 	conn_tls_report(&h->io, target.cfg, NULL);
