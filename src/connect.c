@@ -292,7 +292,7 @@ client_tls(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	char			 name[PEER_HOSTLEN + 32], err[512];
 
 	memset(&ch, 0, sizeof(ch));
-	peer_set(&p, CFG_PROTO(cfg), sa, salen);
+	proxy_peer_set(cfg, &p, sa, salen);
 	peer_name(&p, name, sizeof(name));
 	if (connect_tls_io(cfg, io, sa, salen, err, sizeof(err)) == -1) {
 		io->ops->close(io);
@@ -335,23 +335,21 @@ run_session(const struct config *cfg, struct ev *ev, struct conn_io *io,
     const struct sockaddr_storage *peer, socklen_t peerlen)
 {
 	struct session	 s;
-	struct conn	*c;
 	int		 status;
 
 	if (cfg->tls && (status = client_tls(cfg, ev, io,
 	    (const struct sockaddr *)peer, peerlen)) != 0)
 		return status;
 	session_init(&s, cfg, ev);
+	/* The peer is named after the target (proxy_peer_set). */
 	if ((s.front = front_new(&s)) == NULL ||
-	    (c = session_add_conn(&s, io, CONN_STREAM, 1,
-	    (const struct sockaddr *)peer, peerlen)) == NULL) {
+	    session_add_conn(&s, io, CONN_STREAM, 1,
+	    (const struct sockaddr *)peer, peerlen) == NULL) {
 		msg_warn("out of memory");
 		return EXIT_FAIL;
 	}
-	/* The peer the user talks to is the target, not the proxy. */
-	snprintf(c->peer.host, sizeof(c->peer.host), "%s", cfg->host);
-	c->peer.port = cfg->port;
 	status = session_run(&s);
+	reconnect_end();
 	session_free(&s);
 	return status;
 }
@@ -361,6 +359,7 @@ static int
 connect_proxied(const struct config *cfg)
 {
 	struct sockaddr_storage	 peer;
+	struct proxy_target	 t;
 	struct conn_io		 io;
 	struct ev		*ev;
 	socklen_t		 peerlen = 0;
@@ -371,8 +370,12 @@ connect_proxied(const struct config *cfg)
 		msg_warn("out of memory");
 		return EXIT_FAIL;
 	}
-	if ((status = proxy_connect(cfg, ev, &io, &peer, &peerlen)) == 0)
+	if ((status = proxy_connect(cfg, ev, &io, &peer, &peerlen,
+	    &t)) == 0) {
+		/* /reconnect asks the same proxy for the same target. */
+		reconnect_target(cfg, (struct sockaddr *)&peer, peerlen, &t);
 		status = run_session(cfg, ev, &io, &peer, peerlen);
+	}
 	ev_free(ev);
 	conn_tls_end();
 	return status;
@@ -380,7 +383,8 @@ connect_proxied(const struct config *cfg)
 
 /*
  * /reconnect: a new socket to the address the first one reached (not
- * resolved again), with -s, -p and --proxy-protocol as before.  TLS is
+ * resolved again), with -s, -p and --proxy-protocol as before; with
+ * --proxy that is the proxy's address, and the tunnel and TLS are
  * reconnect.c's.  Returns the fd, or -1 after a message.
  */
 int
@@ -391,15 +395,10 @@ connect_again(const struct config *cfg, const struct sockaddr *sa,
 	socklen_t		 len = sizeof(sun);
 	char			 err[256], host[ADDR_STRLEN];
 	uint16_t		 port;
-	int			 fd;
+	int			 fd, proxied = cfg->purl.kind != PROXY_NONE;
 
 	if (cfg->unix_sock)
 		return connect_unix(cfg, &sun, &len);
-	/* sa is the proxy's: a tunnel would have to be asked for again. */
-	if (cfg->purl.kind != PROXY_NONE) {
-		msg_warn("/reconnect does not go through --proxy yet");
-		return -1;
-	}
 	if ((fd = sock_open(sa->sa_family, CFG_SOCKTYPE(cfg), 0)) == -1) {
 		msg_warn("socket: %s", strerror(errno));
 		return -1;
@@ -411,11 +410,16 @@ connect_again(const struct config *cfg, const struct sockaddr *sa,
 	}
 	if (sock_connect(fd, sa, salen, cfg->wait_ms) == -1) {
 		addr_format(sa, host, sizeof(host), &port);
-		msg_warn("connect to %s port %u (%s) failed: %s", host, port,
+		/* As the first connection says it (connect_proxy.c). */
+		msg_warn("connect to %s%s port %u (%s) failed: %s", proxied ?
+		    "proxy " : "", proxied ? cfg->purl.host : host, port,
 		    CFG_PROTO(cfg), strerror(errno));
 		close(fd);
 		return -1;
 	}
+	/* Through a proxy that line comes once the tunnel is open. */
+	if (proxied)
+		return fd;
 	if (cfg->verbose)
 		connect_report(cfg, sa);
 	if (cfg->proxy_protocol != 0 && send_proxy_header(cfg, fd) == -1) {
@@ -490,7 +494,7 @@ connect_main(const struct config *cfg)
 		return status;
 	}
 	session_init(&s, cfg, ev);
-	reconnect_target(cfg, (struct sockaddr *)&peer, peerlen);
+	reconnect_target(cfg, (struct sockaddr *)&peer, peerlen, NULL);
 	if ((s.front = front_new(&s)) == NULL ||
 	    session_add_conn(&s, &io, cfg->udp ? CONN_DGRAM : CONN_STREAM, 1,
 	    (struct sockaddr *)&peer, peerlen) == NULL) {

@@ -125,23 +125,85 @@ reach_proxy(const struct config *cfg, struct sockaddr_storage *ss,
 }
 
 /*
+ * The dialogue with the proxy, over fd (connected to the proxy at sa,
+ * now io's): TLS to an https:// proxy first, then the request for t.
+ * io is then a handshake for hs.c to run, bounded by proxy_wait_ms().
+ * The first connection and /reconnect both start here.  Returns 0, or
+ * -1 after a message (fd closed).
+ */
+int
+proxy_dialogue(const struct config *cfg, int fd, const struct sockaddr *sa,
+    const struct proxy_target *t, struct conn_io *io)
+{
+	struct conn_io	 over;
+	char		 label[PROXY_FIELD + 32], err[512];
+	char		 addr[ADDR_STRLEN];
+	uint16_t	 port;
+
+	proxy_label(&cfg->purl, label, sizeof(label));
+	addr_format(sa, addr, sizeof(addr), &port);
+	msg_verbose(cfg, 1, "Connection to proxy %s (%s %u) succeeded",
+	    label, addr, port);
+	conn_io_plain(&over, fd);
+	if (cfg->purl.kind == PROXY_HTTPS && conn_tls_proxy_new(&over, cfg,
+	    label, err, sizeof(err)) == -1) {
+		close(fd);
+		msg_warn("%s", err);
+		return -1;
+	}
+	if (conn_proxy_new(io, &over, cfg, t, err, sizeof(err)) == -1) {
+		over.ops->close(&over);
+		msg_warn("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* How long the proxy has to open the tunnel: -w, else 10 s. */
+long
+proxy_wait_ms(const struct config *cfg)
+{
+	return cfg->wait_ms >= 0 ? cfg->wait_ms : HS_LIMIT_MS;
+}
+
+/* The dialogue is over and the proxy said yes: io becomes the tunnel. */
+void
+proxy_tunnel_up(const struct config *cfg, struct conn_io *io)
+{
+	char	label[PROXY_FIELD + 32];
+
+	conn_proxy_take(io);
+	msg_verbose(cfg, 1, "Connection to %s %u port [tcp/%s] succeeded! "
+	    "(through %s)", cfg->host, cfg->port,
+	    addr_service(cfg, cfg->port, "tcp"), proxy_label(&cfg->purl,
+	    label, sizeof(label)));
+}
+
+/* The one line for a tunnel the proxy did not open, and why. */
+void
+proxy_tunnel_failed(const struct config *cfg, const char *why)
+{
+	char	label[PROXY_FIELD + 32];
+
+	msg_warn("proxy %s: tunnel to %s port %u failed: %s",
+	    proxy_label(&cfg->purl, label, sizeof(label)), cfg->host,
+	    cfg->port, why);
+}
+
+/*
  * Opens the tunnel to cfg's target through cfg's proxy: io is then the
  * connection (plain, or TLS to an https:// proxy), ss the proxy's
- * address.  Returns 0, or an exit status after a message.
+ * address and t what the proxy was asked for (for /reconnect to ask
+ * again).  Returns 0, or an exit status after a message.
  */
 int
 proxy_connect(const struct config *cfg, struct ev *ev, struct conn_io *io,
-    struct sockaddr_storage *ss, socklen_t *sslen)
+    struct sockaddr_storage *ss, socklen_t *sslen, struct proxy_target *t)
 {
-	struct proxy_target	 t;
-	struct conn_io		 over;
-	char			 label[PROXY_FIELD + 32], err[512];
-	char			 addr[ADDR_STRLEN];
-	uint16_t		 port;
-	int			 fd, r;
+	char	err[512];
+	int	fd, r;
 
-	proxy_label(&cfg->purl, label, sizeof(label));
-	if (target_of(cfg, &t, err, sizeof(err)) == -1) {
+	if (target_of(cfg, t, err, sizeof(err)) == -1) {
 		msg_warn("%s", err);
 		return EXIT_FAIL;
 	}
@@ -151,32 +213,29 @@ proxy_connect(const struct config *cfg, struct ev *ev, struct conn_io *io,
 	}
 	if ((fd = reach_proxy(cfg, ss, sslen)) == -1)
 		return sig_caught ? 128 + sig_caught : EXIT_FAIL;
-	addr_format((struct sockaddr *)ss, addr, sizeof(addr), &port);
-	msg_verbose(cfg, 1, "Connection to proxy %s (%s %u) succeeded",
-	    label, addr, port);
-	conn_io_plain(&over, fd);
-	if (cfg->purl.kind == PROXY_HTTPS && conn_tls_proxy_new(&over, cfg,
-	    label, err, sizeof(err)) == -1) {
-		close(fd);
-		msg_warn("%s", err);
+	if (proxy_dialogue(cfg, fd, (struct sockaddr *)ss, t, io) == -1)
 		return EXIT_FAIL;
-	}
-	if (conn_proxy_new(io, &over, cfg, &t, err, sizeof(err)) == -1) {
-		over.ops->close(&over);
-		msg_warn("%s", err);
-		return EXIT_FAIL;
-	}
-	r = hs_run(ev, io, cfg->wait_ms >= 0 ? cfg->wait_ms : HS_LIMIT_MS,
-	    err, sizeof(err));
+	r = hs_run(ev, io, proxy_wait_ms(cfg), err, sizeof(err));
 	if (r != 0) {
 		if (r == -1)
-			msg_warn("proxy %s: tunnel to %s port %u failed: %s",
-			    label, cfg->host, cfg->port, err);
+			proxy_tunnel_failed(cfg, err);
 		return r == -1 ? EXIT_FAIL : r;
 	}
-	conn_proxy_take(io);
-	msg_verbose(cfg, 1, "Connection to %s %u port [tcp/%s] succeeded! "
-	    "(through %s)", cfg->host, cfg->port,
-	    addr_service(cfg, cfg->port, "tcp"), label);
+	proxy_tunnel_up(cfg, io);
 	return 0;
+}
+
+/*
+ * A connection's peer, as the session names it: through a proxy that
+ * is the target, as the user gave it, not the proxy's address.
+ */
+void
+proxy_peer_set(const struct config *cfg, struct peer *p,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	peer_set(p, CFG_PROTO(cfg), sa, salen);
+	if (cfg->purl.kind == PROXY_NONE || cfg->listen)
+		return;
+	snprintf(p->host, sizeof(p->host), "%s", cfg->host);
+	p->port = cfg->port;
 }

@@ -427,7 +427,7 @@ session_add_conn(struct session *s, const struct conn_io *io,
 		c->peer.id = s->next_id++;
 	/* --starttls: the prompt says the session was upgraded. */
 	c->upgraded = kind == CONN_STREAM && s->cfg->starttls > 0;
-	peer_set(&c->peer, CFG_PROTO(s->cfg), sa, salen);
+	proxy_peer_set(s->cfg, &c->peer, sa, salen);
 	TAILQ_INSERT_TAIL(&s->conns, c, entry);
 	s->nconns++;
 	if (kind == CONN_STREAM)

@@ -730,8 +730,9 @@ void		 session_quit(struct session *, int);
 int		 session_detach(struct session *);
 
 /* reconnect.c: /reconnect, for a client. */
+struct proxy_target;
 void		 reconnect_target(const struct config *, const struct sockaddr *,
-		    socklen_t);
+		    socklen_t, const struct proxy_target *);
 int		 reconnect_start(struct session *, char *, size_t);
 void		 reconnect_end(void);
 
@@ -1040,7 +1041,16 @@ int		 proxy_serve_main(const struct config *);
 
 /* connect_proxy.c: --proxy, the tunnel before the session. */
 int		 proxy_connect(const struct config *, struct ev *,
-		    struct conn_io *, struct sockaddr_storage *, socklen_t *);
+		    struct conn_io *, struct sockaddr_storage *, socklen_t *,
+		    struct proxy_target *);
+int		 proxy_dialogue(const struct config *, int,
+		    const struct sockaddr *, const struct proxy_target *,
+		    struct conn_io *);
+long		 proxy_wait_ms(const struct config *);
+void		 proxy_tunnel_up(const struct config *, struct conn_io *);
+void		 proxy_tunnel_failed(const struct config *, const char *);
+void		 proxy_peer_set(const struct config *, struct peer *,
+		    const struct sockaddr *, socklen_t);
 
 /* connect.c and listen.c: the two modes; each returns an exit status. */
 int		 connect_main(const struct config *);

@@ -8,20 +8,25 @@ can be told to refuse each way.  A tunnel it opens relays both ways and
 passes a half-close on in each direction.
 
   proxy-peer.py --kind socks5|socks4|http --port-file FILE --record FILE
-      [-6] [--auth USER:PASS] [--refuse CODE] [--garbage] [--close]
-      [--silent] [--tls CERT KEY]
+      [-6] [--port P] [--auth USER:PASS] [--refuse CODE] [--garbage]
+      [--close] [--silent] [--gate FILE] [--tls CERT KEY]
 
 --refuse CODE: SOCKS5 reply code, SOCKS4 code (91-93) or HTTP status line
 ("403 Forbidden"); --garbage: answer with bytes of no protocol; --close:
 close after the request, without answering; --silent: never answer.
+--gate FILE: answer a request (once recorded) only when FILE exists, for
+at most 30 s, so a test can act while a client waits for the tunnel.
+--port P: listen on P rather than a free port (a proxy started again).
 """
 
 import argparse
 import base64
+import os
 import socket
 import ssl
 import sys
 import threading
+import time
 
 lock = threading.Lock()
 
@@ -78,6 +83,17 @@ def relay(c, t):
     t.close()
 
 
+def gate(a):
+    """Holds the answer to a request until --gate's file exists."""
+    if a.gate is None:
+        return
+    for _ in range(3000):
+        if os.path.exists(a.gate):
+            return
+        time.sleep(0.01)
+    raise EOFError("gate %s never opened" % a.gate)
+
+
 def dial(host, port):
     try:
         return socket.create_connection((host, port), timeout=10)
@@ -124,6 +140,7 @@ def socks5(c, a):
         return
     port = read_exact(c, 2)
     record(a.record, "request", req + addr + port)
+    gate(a)
     if a.close:
         return
     if a.silent:
@@ -151,6 +168,7 @@ def socks4(c, a):
         req += name
         host = name[:-1].decode()
     record(a.record, "request", req)
+    gate(a)
     if a.garbage:
         c.sendall(b"\x05\x00\x00\x00\x00\x00\x00\x00")
         return
@@ -176,6 +194,7 @@ def socks4(c, a):
 def http(c, a):
     req = read_until(c, b"\r\n\r\n")
     record(a.record, "request", req)
+    gate(a)
     if a.garbage:
         c.sendall(b"\x00\x01garbage\r\n\r\n")
         return
@@ -235,6 +254,8 @@ def main():
     p.add_argument("--close", action="store_true")
     p.add_argument("--silent", action="store_true")
     p.add_argument("--tls", nargs=2)
+    p.add_argument("--gate")
+    p.add_argument("--port", type=int, default=0)
     a = p.parse_args()
     tls = None
     if a.tls:
@@ -243,12 +264,11 @@ def main():
     fam = socket.AF_INET6 if a.v6 else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("::1" if a.v6 else "127.0.0.1", 0))
+    s.bind(("::1" if a.v6 else "127.0.0.1", a.port))
     s.listen(16)
     open(a.record, "w").close()
     with open(a.port_file + ".tmp", "w") as f:
         f.write("%d\n" % s.getsockname()[1])
-    import os
     os.rename(a.port_file + ".tmp", a.port_file)
     while True:
         c, _ = s.accept()
