@@ -13,6 +13,8 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "sockline.h"
 
@@ -89,4 +91,28 @@ const char *
 conn_io_strerror(const struct conn_io *io, int e)
 {
 	return io->ops->why(io, e);
+}
+
+/*
+ * A layer's why(): EPROTO is the layer's own failure, told in reason
+ * (NULL or empty: it has none); any other errno is the socket's.
+ */
+const char *
+conn_io_reason(const char *reason, int e)
+{
+	if (e == EPROTO && reason != NULL && reason[0] != '\0')
+		return reason;
+	return strerror(e);
+}
+
+/*
+ * The end of every layer's close(): the socket, unless a layer under
+ * this one owned it and has closed it already (fd -1).
+ */
+void
+conn_io_close_fd(struct conn_io *io)
+{
+	if (io->fd != -1)
+		close(io->fd);
+	io->fd = -1;
 }

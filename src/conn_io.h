@@ -99,6 +99,8 @@ int		 conn_io_ready(const struct conn_io *, int, int);
 int		 conn_io_pending_error(const struct conn_io *);
 int		 conn_io_unacked(const struct conn_io *);
 const char	*conn_io_strerror(const struct conn_io *, int);
+const char	*conn_io_reason(const char *, int);
+void		 conn_io_close_fd(struct conn_io *);
 
 /*
  * conn_tls.c: TLS over a socket (design item 19).  conn_tls_new() makes

@@ -61,15 +61,7 @@ static const char *
 plain_why(const struct conn_io *io, int e)
 {
 	(void)io;
-	return strerror(e);
-}
-
-static void
-plain_close(struct conn_io *io)
-{
-	if (io->fd != -1)
-		close(io->fd);
-	io->fd = -1;
+	return conn_io_reason(NULL, e);
 }
 
 static const struct conn_io_ops plain_ops = {
@@ -81,7 +73,7 @@ static const struct conn_io_ops plain_ops = {
 	.pending = plain_pending,
 	.zcopy = plain_zcopy,
 	.why = plain_why,
-	.close = plain_close,
+	.close = conn_io_close_fd,
 };
 
 void

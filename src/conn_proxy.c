@@ -228,9 +228,7 @@ proxy_why(const struct conn_io *io, int e)
 {
 	const struct proxy_io	*p = io->ctx;
 
-	if (e == EPROTO && p->why[0] != '\0')
-		return p->why;
-	return strerror(e);
+	return conn_io_reason(p->why, e);
 }
 
 static void

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sockline.h"
 
@@ -294,9 +293,7 @@ stls_why(const struct conn_io *io, int e)
 {
 	const struct stls_io	*t = io->ctx;
 
-	if (e == EPROTO && t != NULL && t->why[0] != '\0')
-		return t->why;
-	return strerror(e);
+	return conn_io_reason(t != NULL ? t->why : NULL, e);
 }
 
 static void
@@ -316,9 +313,7 @@ stls_close(struct conn_io *io)
 		free(t);
 		io->ctx = NULL;
 	}
-	if (io->fd != -1)
-		close(io->fd);
-	io->fd = -1;
+	conn_io_close_fd(io);
 }
 
 static const struct conn_io_ops stls_ops = {

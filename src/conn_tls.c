@@ -27,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sockline.h"
 #include "tls.h"
@@ -88,15 +87,9 @@ on_info(const SSL *ssl, int where, int ret)
 int
 conn_tls_start(const struct config *cfg, char *err, size_t errlen)
 {
-	if (!cfg->tls || run_ctx != NULL)
+	if (!cfg->tls)
 		return 0;
-	if ((run_ctx = tls_ctx_new(cfg, cfg->listen, err, errlen)) == NULL)
-		return -1;
-	if (cfg->insecure)
-		msg_warn("warning: --insecure: the peer's certificate is not "
-		    "verified, anyone in between can read and change the "
-		    "data");
-	return 0;
+	return conn_tls_ready(cfg, err, errlen);
 }
 
 /* /starttls: the context, made now if --tls did not make it. */
@@ -411,9 +404,7 @@ tls_why(const struct conn_io *io, int e)
 {
 	const struct tls_io	*t = io->ctx;
 
-	if (e == EPROTO && t->why[0] != '\0')
-		return t->why;
-	return strerror(e);
+	return conn_io_reason(t->why, e);
 }
 
 /*
@@ -441,9 +432,7 @@ tls_close(struct conn_io *io)
 		free(t);
 		io->ctx = NULL;
 	}
-	if (io->fd != -1)
-		close(io->fd);
-	io->fd = -1;
+	conn_io_close_fd(io);
 }
 
 static const struct conn_io_ops tls_ops = {
@@ -577,17 +566,11 @@ tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
 		if (stack_on(t, io) == -1) {
 			snprintf(err, errlen, "cannot start TLS inside the "
 			    "proxy's TLS");
-			ERR_clear_error();
-			SSL_free(t->ssl);
-			free(t);
-			return -1;
+			goto fail;
 		}
 	} else if (SSL_set_fd(t->ssl, io->fd) != 1) {
 		snprintf(err, errlen, "cannot start TLS on the socket");
-		ERR_clear_error();
-		SSL_free(t->ssl);
-		free(t);
-		return -1;
+		goto fail;
 	}
 	SSL_set_mode(t->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
@@ -613,6 +596,12 @@ tls_new(SSL_CTX *ctx, struct conn_io *io, const struct config *cfg,
 	io->ops = &tls_ops;
 	io->ctx = t;
 	return 0;
+
+fail:
+	ERR_clear_error();
+	SSL_free(t->ssl);
+	free(t);
+	return -1;
 }
 
 /* -v, after the handshake: version, cipher, ALPN, who was verified. */

@@ -34,46 +34,21 @@ bad(struct proxy_request *r, int code, const char *why)
 	return -1;
 }
 
-static int
-b64val(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Decodes base64 (padding optional); -1 if it is not base64 or too long. */
+/*
+ * Decodes base64 (padding optional) into a string; -1 if it is not
+ * base64, too long, or holds a NUL.
+ */
 static int
 unbase64(const char *s, size_t n, char *out, size_t outlen)
 {
-	size_t		i, o = 0;
-	unsigned	acc = 0;
-	int		bits = 0, v;
+	int	o;
 
 	while (n > 0 && s[n - 1] == '=')
 		n--;
-	for (i = 0; i < n; i++) {
-		if ((v = b64val((unsigned char)s[i])) < 0)
-			return -1;
-		acc = acc << 6 | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o + 1 >= outlen)
-				return -1;
-			out[o++] = (char)(acc >> bits & 0xff);
-		}
-	}
+	if ((o = b64_decode(s, n, (unsigned char *)out, outlen - 1)) == -1)
+		return -1;
 	out[o] = '\0';
-	return memchr(out, '\0', o) != NULL ? -1 : (int)o;
+	return memchr(out, '\0', (size_t)o) != NULL ? -1 : o;
 }
 
 /* A name fit for a connect and a -v line: no space, no control byte. */

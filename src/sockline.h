@@ -280,6 +280,10 @@ int		 stls_srv_proto(int);
 int		 stls_srv_greeting(int, struct buf *);
 int		 stls_srv_line(int, const char *, size_t, struct buf *);
 
+/* b64.c: base64 digits read, without OpenSSL. */
+int		 b64_digit(int);
+int		 b64_decode(const char *, size_t, unsigned char *, size_t);
+
 /* tlsopts.c: TLS option values, parsed without OpenSSL. */
 int		 tlsopt_pin(const char *, unsigned char[32], char *, size_t);
 int		 tlsopt_version(const char *, int *, char *, size_t);

@@ -13,23 +13,6 @@
 
 #define PIN_PREFIX	"sha256:"
 
-/* A base64 digit's value, or -1. */
-static int
-b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * "sha256:" and the base64 of exactly 32 bytes (as curl's
  * --pinnedpubkey and `openssl ... | base64` write it): 43 digits and
@@ -39,37 +22,28 @@ int
 tlsopt_pin(const char *s, unsigned char out[32], char *err, size_t errlen)
 {
 	const char	*p;
-	unsigned int	 acc = 0;
-	size_t		 n, i, k = 0;
-	int		 v, bits = 0;
+	size_t		 i;
 
 	if (strncmp(s, PIN_PREFIX, strlen(PIN_PREFIX)) != 0) {
 		snprintf(err, errlen, "not sha256:BASE64");
 		return -1;
 	}
 	p = s + strlen(PIN_PREFIX);
-	n = strlen(p);
-	if (n != 44 || p[43] != '=') {
+	if (strlen(p) != 44 || p[43] != '=') {
 		snprintf(err, errlen, "not the base64 of a SHA-256 (44 "
 		    "characters, the last '=')");
 		return -1;
 	}
 	for (i = 0; i < 43; i++) {
-		if ((v = b64((unsigned char)p[i])) == -1) {
+		if (b64_digit((unsigned char)p[i]) == -1) {
 			snprintf(err, errlen, "'%c' is not a base64 digit",
 			    p[i]);
 			return -1;
 		}
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[k++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
 	}
 	/* 43 digits are 258 bits: the 2 left over must be zero. */
-	if (k != 32 || acc != 0) {
+	if (b64_decode(p, 43, out, 32) != 32 ||
+	    (b64_digit((unsigned char)p[42]) & 3) != 0) {
 		snprintf(err, errlen, "not the base64 of a SHA-256");
 		return -1;
 	}

@@ -78,4 +78,47 @@ fdp_string(struct fdp *f)
 	return s;
 }
 
+/*
+ * A parser of a message that comes in stages (the proxy dialogues): its
+ * stage from the first byte, 1 to stages, and the rest as the bytes.
+ */
+struct fuzz_msg {
+	int		 stage;
+	const uint8_t	*in;
+	size_t		 n;
+};
+
+typedef int	(*fuzz_parser)(int, const uint8_t *, size_t, void *);
+
+static inline void
+fuzz_msg(struct fuzz_msg *m, const uint8_t *data, size_t size, int stages)
+{
+	struct fdp	f = { data, size };
+
+	m->stage = (int)(fdp_byte(&f) % (unsigned)stages) + 1;
+	m->n = fdp_bytes(&f, f.n, &m->in);
+}
+
+/*
+ * Feeds parse the bytes as a socket reader would: first none, then each
+ * time as many more as it says it needs, never more than m holds.
+ * Returns its last answer: 0 whole (in *have bytes), -1 no such message;
+ * 1 when it wanted more than m holds.
+ */
+static inline int
+fuzz_msg_read(const struct fuzz_msg *m, fuzz_parser parse, void *out,
+    size_t *have)
+{
+	int	need;
+
+	*have = 0;
+	for (;;) {
+		if ((need = parse(m->stage, m->in, *have, out)) <= 0)
+			return need;
+		if (*have + (size_t)need > m->n)
+			return 1;
+		*have += (size_t)need;
+	}
+}
+
 #endif /* FUZZ_H */

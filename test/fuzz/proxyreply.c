@@ -10,21 +10,25 @@
 #include "sockline.h"
 #include "fuzz.h"
 
+static int
+parse(int stage, const uint8_t *p, size_t n, void *r)
+{
+	return proxy_reply(stage, p, n, r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdp		 f = { data, size };
+	struct fuzz_msg		 m;
 	struct proxy_reply	 whole, r;
-	const uint8_t		*in;
-	size_t			 n, have;
-	int			 stage, need, w;
+	size_t			 have;
+	int			 w;
 
-	stage = (int)(fdp_byte(&f) % 5) + 1;
-	n = fdp_bytes(&f, f.n, &in);
-	w = proxy_reply(stage, in, n, &whole);
+	fuzz_msg(&m, data, size, 5);
+	w = proxy_reply(m.stage, m.in, m.n, &whole);
 	CHECK(w >= -1);
 	if (w == 0)
-		CHECK(whole.len > 0 && whole.len <= n);
+		CHECK(whole.len > 0 && whole.len <= m.n);
 	if (w != 0 && w != -1)
 		CHECK(w > 0);
 	if (w == -1 || (w == 0 && !whole.ok))
@@ -32,16 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    memchr(whole.why, '\0', sizeof(whole.why)) != NULL);
 
 	/* As a reader would: never more than asked for. */
-	have = 0;
-	for (;;) {
-		need = proxy_reply(stage, in, have, &r);
-		if (need <= 0)
-			break;
-		if (have + (size_t)need > n)
-			return 0;
-		have += (size_t)need;
-	}
-	if (need == 0) {
+	if (fuzz_msg_read(&m, parse, &r, &have) == 0) {
 		/* The reply ends where the reader stopped: nothing past it. */
 		CHECK(r.len == have);
 		CHECK(w == 0 && whole.len == r.len && whole.ok == r.ok &&

@@ -10,26 +10,30 @@
 #include "sockline.h"
 #include "fuzz.h"
 
+static int
+parse(int stage, const uint8_t *p, size_t n, void *r)
+{
+	return proxy_request(stage, p, n, r);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fdp		 f = { data, size };
+	struct fuzz_msg		 m;
 	struct proxy_request	 whole, r;
-	const uint8_t		*in;
 	unsigned char		 ans[32];
 	char			 http[256];
-	size_t			 n, have;
-	int			 stage, need, w;
+	size_t			 have;
+	int			 w;
 
-	stage = (int)(fdp_byte(&f) % 4) + 1;
-	n = fdp_bytes(&f, f.n, &in);
-	w = proxy_request(stage, in, n, &whole);
+	fuzz_msg(&m, data, size, 4);
+	w = proxy_request(m.stage, m.in, m.n, &whole);
 	CHECK(w >= -1);
 	if (w == 0) {
-		CHECK(whole.len > 0 && whole.len <= n);
+		CHECK(whole.len > 0 && whole.len <= m.n);
 		CHECK(memchr(whole.host, '\0', sizeof(whole.host)) != NULL);
 		CHECK(memchr(whole.cred, '\0', sizeof(whole.cred)) != NULL);
-		if (stage == PRQ_S5_CONNECT || stage == PRQ_HTTP)
+		if (m.stage == PRQ_S5_CONNECT || m.stage == PRQ_HTTP)
 			CHECK(whole.host[0] != '\0' && whole.port != 0);
 	}
 	if (w == -1) {
@@ -38,16 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(proxy_socks5_answer(whole.code, NULL, ans) == 10);
 	}
 
-	have = 0;
-	for (;;) {
-		need = proxy_request(stage, in, have, &r);
-		if (need <= 0)
-			break;
-		if (have + (size_t)need > n)
-			return 0;
-		have += (size_t)need;
-	}
-	if (need == 0) {
+	if (fuzz_msg_read(&m, parse, &r, &have) == 0) {
 		CHECK(r.len == have);
 		CHECK(w == 0 && whole.len == r.len && whole.port == r.port &&
 		    strcmp(whole.host, r.host) == 0 &&

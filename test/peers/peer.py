@@ -49,51 +49,15 @@ Other modes:
                        (the kernel drops its SYNs); wait to be killed
 """
 
-# No step waits forever: a wrong expectation fails the test, not hangs it.
-IO_TIMEOUT = 20
-
 import argparse
 import os
 import socket
-import struct
 import sys
 import time
 
-
-def unescape(text):
-    """Decodes the C escapes a step's TEXT may hold into bytes."""
-    out = bytearray()
-    i = 0
-    raw = text.encode("utf-8", "surrogateescape")
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("0"): 0,
-              ord("\\"): 92, ord("a"): 7, ord("e"): 27}
-    while i < len(raw):
-        c = raw[i]
-        if c == 92 and i + 1 < len(raw):
-            n = raw[i + 1]
-            if n in simple:
-                out.append(simple[n])
-                i += 2
-                continue
-            if n == ord("x") and i + 3 < len(raw) + 1:
-                out.append(int(raw[i + 2:i + 4], 16))
-                i += 4
-                continue
-        out.append(c)
-        i += 1
-    return bytes(out)
-
-
-def fail(msg):
-    sys.stderr.write("peer: %s\n" % msg)
-    sys.exit(1)
-
-
-def write_port_file(path, port):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("%d\n" % port)
-    os.rename(tmp, path)
+from peerlib import (IO_TIMEOUT, accept_one, common_step, connect_one,
+                     endpoint_args, fail, recv_drop, recv_exact, reset,
+                     unescape, unix_addr, write_atomic)
 
 
 def recv_until_eof(sock, chunk=65536, delay=0.0):
@@ -143,12 +107,7 @@ def fmt_addr(addr):
 def run_dgram_steps(d, steps):
     for step in steps:
         name, _, arg = step.partition(":")
-        if name == "send":
-            d.send(unescape(arg))
-        elif name == "send-file":
-            with open(arg, "rb") as f:
-                d.send(f.read())
-        elif name == "expect":
+        if name == "expect":
             want = unescape(arg)
             got = d.recv()
             if got != want:
@@ -165,56 +124,24 @@ def run_dgram_steps(d, steps):
                 pass
             d.sock.settimeout(IO_TIMEOUT)
         elif name == "sender-file":
-            with open(arg + ".tmp", "w") as f:
-                f.write(fmt_addr(d.last) + "\n")
-            os.rename(arg + ".tmp", arg)
-        elif name == "touch":
-            open(arg, "a").close()
-        elif name == "sleep":
-            time.sleep(int(arg) / 1000.0)
-        elif name == "wait-file":
-            deadline = time.monotonic() + 20
-            while not os.path.exists(arg):
-                if time.monotonic() > deadline:
-                    fail("timed out waiting for %s" % arg)
-                time.sleep(0.01)
-        else:
+            write_atomic(arg, fmt_addr(d.last) + "\n")
+        elif not common_step(name, arg, d.send):
             fail("unknown datagram step %r" % step)
-
-
-def unix_addr(path):
-    """'@name' is an abstract socket, as in sockline."""
-    return "\0" + path[1:] if path.startswith("@") else path
 
 
 def run_steps(sock, steps):
     for step in steps:
         name, _, arg = step.partition(":")
-        if name == "send":
-            sock.sendall(unescape(arg))
-        elif name == "send-file":
-            with open(arg, "rb") as f:
-                sock.sendall(f.read())
-        elif name == "expect":
+        if name == "expect":
             want = unescape(arg)
-            got = bytearray()
-            while len(got) < len(want):
-                b = sock.recv(len(want) - len(got))
-                if not b:
-                    break
-                got += b
-            if bytes(got) != want:
-                fail("expected %r, got %r" % (want, bytes(got)))
+            got = recv_exact(sock.recv, len(want))
+            if got != want:
+                fail("expected %r, got %r" % (want, got))
         elif name == "expect-file":
             with open(arg, "rb") as f:
                 want = f.read()
-            got = bytearray()
-            while len(got) < len(want):
-                b = sock.recv(min(len(want) - len(got), 65536))
-                if not b:
-                    break
-                got += b
-            if bytes(got) != want:
+            got = recv_exact(sock.recv, len(want))
+            if got != want:
                 at = next((i for i in range(min(len(got), len(want)))
                            if got[i] != want[i]), min(len(got), len(want)))
                 fail("expected the %d bytes of %s, got %d differing at %d" %
@@ -267,18 +194,11 @@ def run_steps(sock, steps):
         elif name == "close":
             sock.close()
         elif name == "reset":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                            struct.pack("ii", 1, 0))
-            sock.close()
+            reset(sock)
         elif name == "recv":
-            left = int(arg)
-            while left > 0:
-                b = sock.recv(min(left, 65536))
-                if not b:
-                    fail("end of stream with %d bytes still expected" % left)
-                left -= len(b)
-        elif name == "touch":
-            open(arg, "a").close()
+            left = recv_drop(sock.recv, int(arg))
+            if left:
+                fail("end of stream with %d bytes still expected" % left)
         elif name == "no-eof-within":
             sock.settimeout(int(arg) / 1000.0)
             try:
@@ -289,32 +209,18 @@ def run_steps(sock, steps):
             except socket.timeout:
                 pass
             sock.settimeout(IO_TIMEOUT)
-        elif name == "sleep":
-            time.sleep(int(arg) / 1000.0)
-        elif name == "wait-file":
-            deadline = time.monotonic() + 20
-            while not os.path.exists(arg):
-                if time.monotonic() > deadline:
-                    fail("timed out waiting for %s" % arg)
-                time.sleep(0.01)
-        else:
+        elif not common_step(name, arg, sock.sendall):
             fail("unknown step %r" % step)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--listen", action="store_true")
-    ap.add_argument("--connect")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file")
-    ap.add_argument("-4", dest="v4", action="store_true")
-    ap.add_argument("-6", dest="v6", action="store_true")
+    endpoint_args(ap)
     ap.add_argument("--host")
     ap.add_argument("--bind-only", action="store_true")
     ap.add_argument("--full-backlog", action="store_true")
     ap.add_argument("--peer-file")
     ap.add_argument("--udp", action="store_true")
-    ap.add_argument("--unix")
     ap.add_argument("steps", nargs="*")
     a = ap.parse_args()
 
@@ -326,7 +232,7 @@ def main():
     if a.bind_only:
         srv = socket.socket(family, socket.SOCK_STREAM)
         srv.bind((a.host or ("::1" if a.v6 else "127.0.0.1"), a.port))
-        write_port_file(a.port_file, srv.getsockname()[1])
+        write_atomic(a.port_file, "%d\n" % srv.getsockname()[1])
         time.sleep(3600)
         return 0
     if a.full_backlog:
@@ -335,43 +241,22 @@ def main():
         srv.bind((host, a.port))
         srv.listen(0)
         filler = socket.create_connection(srv.getsockname()[:2])
-        write_port_file(a.port_file, srv.getsockname()[1])
+        write_atomic(a.port_file, "%d\n" % srv.getsockname()[1])
         time.sleep(3600)
         filler.close()
         return 0
     if a.listen:
         host = a.host or ("::1" if a.v6 else "127.0.0.1")
-        srv = socket.socket(family, socket.SOCK_STREAM)
-        if a.unix:
-            srv.bind(unix_addr(a.unix))
-        else:
-            srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            srv.bind((host, a.port))
-        srv.listen(16)
-        if a.port_file:
-            write_port_file(a.port_file,
-                            0 if a.unix else srv.getsockname()[1])
-        srv.settimeout(30)
-        try:
-            sock, addr = srv.accept()
-        except socket.timeout:
-            fail("nobody connected within 30 s")
+        sock, addr = accept_one(family, a.unix or (host, a.port),
+                                a.port_file)
         if a.peer_file:
-            with open(a.peer_file + ".tmp", "w") as f:
-                f.write("%s %d\n" % (addr[0], addr[1]))
-            os.rename(a.peer_file + ".tmp", a.peer_file)
+            write_atomic(a.peer_file, "%s %d\n" % (addr[0], addr[1]))
         sock.settimeout(IO_TIMEOUT)
-        srv.close()
     else:
+        if not a.unix and not a.connect:
+            fail("--listen or --connect HOST")
         try:
-            if a.unix:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.connect(unix_addr(a.unix))
-            elif not a.connect:
-                fail("--listen or --connect HOST")
-            else:
-                sock = socket.create_connection((a.connect, a.port),
-                                                timeout=10)
+            sock = connect_one(a.connect, a.port, a.unix)
         except OSError as e:
             fail("connect: %s" % e)
         sock.settimeout(IO_TIMEOUT)
@@ -403,7 +288,8 @@ def dgram_main(a, family):
     except OSError as e:
         fail("%s" % e)
     if a.port_file:
-        write_port_file(a.port_file, 0 if a.unix else sock.getsockname()[1])
+        write_atomic(a.port_file,
+                     "%d\n" % (0 if a.unix else sock.getsockname()[1]))
     sock.settimeout(IO_TIMEOUT)
     try:
         run_dgram_steps(Dgram(sock, not a.listen), a.steps)

@@ -65,9 +65,6 @@ Steps:
   sleep:MS               pause (a behaviour of the peer, not a test wait)
 """
 
-# No step waits forever: a wrong expectation fails the test, not hangs it.
-IO_TIMEOUT = 20
-
 import argparse
 import hashlib
 import os
@@ -78,42 +75,11 @@ import struct
 import sys
 import time
 
+from peerlib import (IO_TIMEOUT, accept_one, common_step, connect_one,
+                     endpoint_args, fail, recv_drop, recv_exact, reset,
+                     unescape, write_atomic)
+
 VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
-
-
-def fail(msg):
-    sys.stderr.write("tls-peer: %s\n" % msg)
-    sys.exit(1)
-
-
-def unescape(text):
-    """Decodes the C escapes a step's TEXT may hold into bytes."""
-    out = bytearray()
-    i = 0
-    raw = text.encode("utf-8", "surrogateescape")
-    simple = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("0"): 0,
-              ord("\\"): 92}
-    while i < len(raw):
-        c = raw[i]
-        if c == 92 and i + 1 < len(raw):
-            n = raw[i + 1]
-            if n in simple:
-                out.append(simple[n])
-                i += 2
-                continue
-            if n == ord("x"):
-                out.append(int(raw[i + 2:i + 4], 16))
-                i += 4
-                continue
-        out.append(c)
-        i += 1
-    return bytes(out)
-
-
-def write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path + ".tmp", path)
 
 
 class Info:
@@ -313,13 +279,8 @@ def recv_until_end(t, path, n=0, ms=0):
 
 
 def expect_bytes(t, want, what):
-    got = bytearray()
-    while len(got) < len(want):
-        b = t.recv(min(65536, len(want) - len(got)))
-        if not b:
-            break
-        got += b
-    if bytes(got) != want:
+    got = recv_exact(t.recv, len(want))
+    if got != want:
         fail("expected %s, got %d bytes %r (end: %s)" %
              (what, len(got), bytes(got[:64]), t.end))
 
@@ -327,12 +288,7 @@ def expect_bytes(t, want, what):
 def run_steps(t, steps):
     for step in steps:
         name, _, arg = step.partition(":")
-        if name == "send":
-            t.send(unescape(arg))
-        elif name == "send-file":
-            with open(arg, "rb") as f:
-                t.send(f.read())
-        elif name == "expect":
+        if name == "expect":
             want = unescape(arg)
             expect_bytes(t, want, repr(want))
         elif name == "expect-file":
@@ -357,12 +313,9 @@ def run_steps(t, steps):
             path, n, ms = arg.split(":")
             recv_until_end(t, path, int(n), int(ms))
         elif name == "recv":
-            left = int(arg)
-            while left > 0:
-                b = t.recv(min(left, 65536))
-                if not b:
-                    fail("the end with %d bytes still expected" % left)
-                left -= len(b)
+            left = recv_drop(t.recv, int(arg))
+            if left:
+                fail("the end with %d bytes still expected" % left)
         elif name == "echo":
             while True:
                 b = t.recv()
@@ -378,26 +331,14 @@ def run_steps(t, steps):
         elif name == "close-raw":
             t.sock.close()
         elif name == "reset":
-            t.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                              struct.pack("ii", 1, 0))
-            t.sock.close()
+            reset(t.sock)
         elif name == "alert":
             t.alert()
         elif name == "no-data-within":
             if t.obj.pending() or select.select([t.sock], [], [],
                                                 int(arg) / 1000.0)[0]:
                 fail("something arrived within %s ms" % arg)
-        elif name == "touch":
-            open(arg, "a").close()
-        elif name == "wait-file":
-            deadline = time.monotonic() + IO_TIMEOUT
-            while not os.path.exists(arg):
-                if time.monotonic() > deadline:
-                    fail("timed out waiting for %s" % arg)
-                time.sleep(0.01)
-        elif name == "sleep":
-            time.sleep(int(arg) / 1000.0)
-        else:
+        elif not common_step(name, arg, t.send):
             fail("unknown step %r" % step)
 
 
@@ -427,13 +368,7 @@ def make_context(a):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--listen", action="store_true")
-    ap.add_argument("--connect")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file")
-    ap.add_argument("-4", dest="v4", action="store_true")
-    ap.add_argument("-6", dest="v6", action="store_true")
-    ap.add_argument("--unix")
+    endpoint_args(ap)
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--ca")
@@ -464,30 +399,11 @@ def main():
         family = socket.AF_UNIX
     try:
         if a.listen:
-            srv = socket.socket(family, socket.SOCK_STREAM)
-            if a.unix:
-                srv.bind(a.unix)
-            else:
-                srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                srv.bind(("::1" if a.v6 else "127.0.0.1", a.port))
-            srv.listen(16)
-            if a.port_file:
-                write_atomic(a.port_file, "%d\n" % (
-                    0 if a.unix else srv.getsockname()[1]))
-            srv.settimeout(30)
-            try:
-                sock, _ = srv.accept()
-            except socket.timeout:
-                fail("nobody connected within 30 s")
-            srv.close()
+            sock, _ = accept_one(family, a.unix or (
+                "::1" if a.v6 else "127.0.0.1", a.port), a.port_file)
             name = None
         else:
-            if a.unix:
-                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                sock.connect(a.unix)
-            else:
-                sock = socket.create_connection((a.connect, a.port),
-                                                timeout=10)
+            sock = connect_one(a.connect, a.port, a.unix)
             name = a.name or (None if a.unix else a.connect)
             if a.insecure or not a.ca:
                 name = a.name

@@ -18,50 +18,12 @@ difference otherwise.
 """
 
 import argparse
-import random
 import socket
 import ssl
 import sys
-import threading
 import time
 
-
-def client(ctx, a, n, errors, ready, go):
-    try:
-        raw = socket.create_connection((a.host, a.port), timeout=30)
-        s = ctx.wrap_socket(raw, server_hostname=a.name or a.host,
-                            do_handshake_on_connect=False)
-    except OSError as e:
-        errors.append("client %d: connect: %s" % (n, e))
-        ready.release()
-        return
-    ready.release()
-    go.wait()
-    rng = random.Random(n)
-    try:
-        s.do_handshake()
-        for r in range(a.rounds):
-            text = "%d:%d:%s\n" % (n, r, "".join(
-                rng.choice("abcdefghijklmnopqrstuvwxyz0123456789")
-                for _ in range(rng.randint(1, 200))))
-            want = text.encode()
-            s.sendall(want)
-            got = b""
-            while len(got) < len(want):
-                b = s.recv(len(want) - len(got))
-                if not b:
-                    errors.append("client %d: end of stream in round %d" %
-                                  (n, r))
-                    return
-                got += b
-            if got != want:
-                errors.append("client %d round %d: sent %r, got %r" %
-                              (n, r, want[:40], got[:40]))
-                return
-    except (OSError, ssl.SSLError) as e:
-        errors.append("client %d: %s" % (n, e))
-    finally:
-        s.close()
+import peerlib
 
 
 def main():
@@ -81,19 +43,18 @@ def main():
     for _ in range(a.silent):
         silent.append(socket.create_connection((a.host, a.port), timeout=30))
     errors = []
-    ready = threading.Semaphore(0)
-    go = threading.Event()
     busy = a.clients - a.silent
-    threads = [threading.Thread(target=client,
-                                args=(ctx, a, i, errors, ready, go))
-               for i in range(busy)]
-    for t in threads:
-        t.start()
-    for _ in threads:
-        ready.acquire()
-    go.set()
-    for t in threads:
-        t.join()
+
+    def connect(n):
+        raw = socket.create_connection((a.host, a.port), timeout=30)
+        return ctx.wrap_socket(raw, server_hostname=a.name or a.host,
+                               do_handshake_on_connect=False)
+
+    def work(n, s):
+        s.do_handshake()
+        peerlib.echo_rounds(s, n, a.rounds, errors)
+
+    peerlib.swarm(busy, connect, work, errors)
     # A silent client the server has dropped reads end of stream (or a
     # reset) at once; one still waiting for its handshake times out.  A
     # server may drop it after its 10 s handshake limit, not before.
