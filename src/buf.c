@@ -50,20 +50,9 @@ buf_append(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-void
-buf_consume(struct buf *b, size_t n)
-{
-	if (n >= b->len) {
-		buf_free(b);
-		return;
-	}
-	b->off += n;
-	b->len -= n;
-}
-
 /*
- * The same, keeping the memory of a buffer that empties: for the one
- * that refills at once, the terminal's during a flood.
+ * Consumes n bytes, keeping the memory of a buffer that empties: for
+ * the one that refills at once, the terminal's during a flood.
  */
 void
 buf_consume_keep(struct buf *b, size_t n)
@@ -74,6 +63,15 @@ buf_consume_keep(struct buf *b, size_t n)
 	}
 	b->off += n;
 	b->len -= n;
+}
+
+/* Consumes n bytes; an emptied buffer gives its memory back. */
+void
+buf_consume(struct buf *b, size_t n)
+{
+	buf_consume_keep(b, n);
+	if (b->len == 0)
+		buf_free(b);
 }
 
 void

@@ -38,9 +38,10 @@
 #define BUF_CHUNK	(64 * 1024)
 
 /*
- * What one read moves on the bulk path of a single conversation (stdin
- * to the socket, the socket to stdout): fewer, larger calls.  TLS gains
- * most, as each round encrypts and sends several records at once.
+ * What one read moves on the bulk paths: stdin and stdout in batch mode,
+ * a stream's reads, and what a single conversation (not -k) queues for
+ * its socket.  Fewer, larger calls; TLS gains most, as each round
+ * encrypts and sends several records at once.
  */
 #define BULK_CHUNK	(256 * 1024)
 
