@@ -12,23 +12,12 @@ load helpers/common
 # localhost bind-mounted over /etc/hosts.
 debian_netns() {
 	netns_or_skip
-	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$T/hosts"
-	SOCKLINE="$SOCKLINE" T="$T" PATH="$PATH" unshare -rnm bash -c '
-		set -u
-		ip link set lo up && mount --bind "$T/hosts" /etc/hosts || exit 99
-		# The condition the test is about: the resolver repeats itself.
-		python3 -c "import socket, sys
+	# The condition the test is about: the resolver repeats itself.
+	NETNS_HOSTS='127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+	    in_netns 'python3 -c "import socket, sys
 a = socket.getaddrinfo(\"localhost\", 0, socket.AF_INET, socket.SOCK_STREAM)
 sys.exit(len(a) < 2)" || exit 98
-		wait_file() {
-			local i
-			for i in $(seq 1000); do
-				[ -s "$1" ] && return 0
-				sleep 0.02
-			done
-			return 1
-		}
-		eval "$1"' debian_netns "$1"
+'"$1"
 }
 
 @test "-4 -l localhost listens and serves when localhost resolves to 127.0.0.1 twice" {

@@ -118,10 +118,11 @@ netns_or_skip() {
 
 # in_netns SCRIPT: runs SCRIPT with bash in a new network and mount
 # namespace of our own: loopback up, and an /etc/hosts that maps
-# localhost to ::1 first and 127.0.0.1 second.  SOCKLINE, T and PATH
-# are available to the script, and so is wait_file.
+# localhost to ::1 first and 127.0.0.1 second (NETNS_HOSTS, printf's
+# escapes, replaces those lines).  SOCKLINE, T and PATH are available
+# to the script, and so is wait_file.
 in_netns() {
-	printf '::1 localhost\n127.0.0.1 localhost\n' >"$T/hosts"
+	printf "${NETNS_HOSTS:-::1 localhost\\n127.0.0.1 localhost\\n}" >"$T/hosts"
 	SOCKLINE="$SOCKLINE" T="$T" PATH="$PATH" unshare -rnm bash -c '
 		set -u
 		ip link set lo up && mount --bind "$T/hosts" /etc/hosts || exit 99
