@@ -94,6 +94,21 @@ def gate(a):
     raise EOFError("gate %s never opened" % a.gate)
 
 
+def misbehave(c, a, garbage=None):
+    """Before the answer: --gate, then --garbage (where the scheme has
+    one here), --close or --silent.  True when one of them was taken."""
+    gate(a)
+    if a.garbage and garbage is not None:
+        c.sendall(garbage)
+        return True
+    if a.close:
+        return True
+    if a.silent:
+        c.recv(1)
+        return True
+    return False
+
+
 def dial(host, port):
     try:
         return socket.create_connection((host, port), timeout=10)
@@ -140,11 +155,7 @@ def socks5(c, a):
         return
     port = read_exact(c, 2)
     record(a.record, "request", req + addr + port)
-    gate(a)
-    if a.close:
-        return
-    if a.silent:
-        c.recv(1)
+    if misbehave(c, a):
         return
     if a.refuse is not None:
         c.sendall(bytes([5, int(a.refuse), 0, 1, 0, 0, 0, 0, 0, 0]))
@@ -168,14 +179,7 @@ def socks4(c, a):
         req += name
         host = name[:-1].decode()
     record(a.record, "request", req)
-    gate(a)
-    if a.garbage:
-        c.sendall(b"\x05\x00\x00\x00\x00\x00\x00\x00")
-        return
-    if a.close:
-        return
-    if a.silent:
-        c.recv(1)
+    if misbehave(c, a, b"\x05\x00\x00\x00\x00\x00\x00\x00"):
         return
     if a.auth and user[:-1].decode() != a.auth:
         c.sendall(b"\0\x5d" + bytes(6))
@@ -194,14 +198,7 @@ def socks4(c, a):
 def http(c, a):
     req = read_until(c, b"\r\n\r\n")
     record(a.record, "request", req)
-    gate(a)
-    if a.garbage:
-        c.sendall(b"\x00\x01garbage\r\n\r\n")
-        return
-    if a.close:
-        return
-    if a.silent:
-        c.recv(1)
+    if misbehave(c, a, b"\x00\x01garbage\r\n\r\n"):
         return
     lines = req.decode("latin-1").split("\r\n")
     if a.auth:
