@@ -346,17 +346,27 @@ key_discard(int count, int key)
 	return 0;
 }
 
+/*
+ * Readline's settings, less ISIG (Ctrl-C and Ctrl-Z are keys here) and,
+ * where our terminal queue makes the CRs (ttyq.c), less the kernel's
+ * output processing, which costs most of the time a flood takes to draw.
+ * Readline's own deprep and term_restore() put both back.
+ */
 static void
 prep_terminal(int meta)
 {
-	struct termios	t;
+	struct termios	t, was;
 	int		fd = fileno(rl_instream);
 
 	rl_prep_terminal(meta);
-	if (tcgetattr(fd, &t) == 0 && (t.c_lflag & ISIG)) {
-		t.c_lflag &= ~ISIG;
+	if (tcgetattr(fd, &t) == -1)
+		return;
+	was = t;
+	t.c_lflag &= ~ISIG;
+	if (the_repl != NULL && ttyq_raw_ok(&the_repl->tq, fd))
+		t.c_oflag &= ~OPOST;
+	if (t.c_lflag != was.c_lflag || t.c_oflag != was.c_oflag)
 		tcsetattr(fd, TCSANOW, &t);
-	}
 }
 
 /*

@@ -37,6 +37,8 @@ struct ttyq {
 	struct ev_deferred	 flush;		/* written once per round */
 	void			(*drained)(void *);
 	void			*arg;
+	int			 onlcr;		/* we turn LF into CRLF */
+	int			 after_cr;	/* the last byte put was CR */
 };
 
 struct hist {
@@ -130,6 +132,7 @@ void		 pace_drain(struct repl *);
 int		 ttyq_open(struct ttyq *, int, struct ev *, void (*)(void *),
 		    void *);
 void		 ttyq_put(struct ttyq *, const char *, size_t);
+int		 ttyq_raw_ok(struct ttyq *, int);
 size_t		 ttyq_pending(struct ttyq *);
 void		 ttyq_drain(struct ttyq *);
 void		 ttyq_close(struct ttyq *);
