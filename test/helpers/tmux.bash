@@ -24,7 +24,8 @@ tmux_() {
 # it runs; its PID is in $repl_pid.  The history file goes under
 # $T/state, and readline reads $PANE_INPUTRC (default: an empty file),
 # never ~/.inputrc.  With PANE_STDOUT=FILE set, sockline's stdout goes
-# to FILE.
+# to FILE; with PANE_STTY set, the pane's terminal is set with
+# `stty $PANE_STTY` first.
 repl() {
 	local inputrc=${PANE_INPUTRC:-$T/inputrc}
 	mkdir -p "$(pane_dir)"
@@ -34,6 +35,7 @@ repl() {
 	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
 		-e LC_ALL=C.UTF-8 -e INPUTRC="$inputrc" \
 		-e XDG_STATE_HOME="$T/state" -e PANE_STDOUT="${PANE_STDOUT:-}" \
+		-e PANE_STTY="${PANE_STTY:-}" \
 		"$TOP/test/helpers/in-pane" "$(pane_dir)" "$SOCKLINE" "$@" ||
 		return 1
 	wait_file "$(pane_dir)/pid" || return 1

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# While the prompt has a terminal set the usual way (output processing
+# on, LF turned into CR LF, nothing else), it turns the kernel's output
+# processing off and writes the CRs itself (issue 16 item 9: most of the
+# time a flood took to draw went there).  What the screen shows must not
+# change: the peer's lines, readline's own drawing of a line that wraps,
+# and the settings given back.  A terminal with other output settings
+# keeps them.
+
+load helpers/common
+load helpers/tmux
+
+LONG='a typed line long enough to wrap over two rows of the pane, so that readline moves between them as it draws the line again'
+
+# output_flags: the pane's terminal's settings, one word a line.
+output_flags() {
+	stty -F "$(tmux_ display-message -p '#{pane_tty}')" -a | tr ' ;' '\n\n'
+}
+
+@test "with the usual settings the prompt turns output processing off, and the peer's lines still start at the left edge" {
+	serve send:'one\ntwo\r\nthree\n' expect:"HEAD $LONG\n" expect-eof
+	repl_to_peer
+	wait_pane '^three$'
+	output_flags | grep -qx -- -opost
+	pane_rows | grep -qx one
+	pane_rows | grep -qx two
+	pane_rows | grep -qx three
+	# Readline ends a row with a bare LF where it lists completions:
+	# the next row must start at the left edge all the same.
+	type_text /
+	keys Tab Tab
+	wait_pane '^/bytes +/close +/help'
+	keys C-u
+	type_text "$LONG"
+	keys C-a
+	type_text 'HEAD '
+	wait_pane "^127\\.0\\.0\\.1:$port> HEAD $LONG *$"
+	keys Enter
+	wait_pane "^127\\.0\\.0\\.1:$port> \$"
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	assert_terminal_restored
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "a terminal with other output settings (tab3) keeps its output processing and shows the same lines" {
+	serve send:'one\ntwo\r\nthree\n' expect:"HEAD $LONG\n" expect-eof
+	PANE_STTY=tab3 repl_to_peer
+	wait_pane '^three$'
+	output_flags | grep -qx opost
+	output_flags | grep -qx tab3
+	pane_rows | grep -qx one
+	pane_rows | grep -qx two
+	type_text /
+	keys Tab Tab
+	wait_pane '^/bytes +/close +/help'
+	keys C-u
+	type_text "$LONG"
+	keys C-a
+	type_text 'HEAD '
+	wait_pane "^127\\.0\\.0\\.1:$port> HEAD $LONG *$"
+	keys Enter
+	line exit
+	wait_repl_exit
+	assert_equal "$status" 0
+	assert_terminal_restored
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
+
+@test "Ctrl-Z gives the shell its output processing back, and fg takes it again" {
+	serve send:'one\n' expect:'after fg\n' expect-eof
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	: >"$T/inputrc"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
+		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
+		bash --norc --noprofile -i
+	wait_pane '^shell\$ '
+	line "$SOCKLINE 127.0.0.1 $port; echo ended >$T/ended"
+	wait_pane '^one$'
+	output_flags | grep -qx -- -opost
+	keys C-z
+	wait_pane 'Stopped'
+	output_flags | grep -qx opost
+	# The shell's own lines start at the left edge again.
+	line 'printf "x\ny\n"'
+	wait_pane '^y$'
+	line fg
+	wait_pane "^127\\.0\\.0\\.1:$port> \$"
+	output_flags | grep -qx -- -opost
+	line 'after fg'
+	line exit
+	wait_file "$T/ended"
+	output_flags | grep -qx opost
+	finish "$srv_pid"
+	assert_equal "$status" 0
+}
