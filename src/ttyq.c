@@ -59,7 +59,7 @@ put(struct ttyq *q, const char *p, size_t n)
 		}
 		if (nl == NULL)
 			break;
-		if (buf_append(&q->b, "\r\n" + q->after_cr,
+		if (buf_append(&q->b, &"\r\n"[q->after_cr],
 		    2 - (size_t)q->after_cr) == -1)
 			return -1;
 		q->after_cr = 0;
