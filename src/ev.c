@@ -360,6 +360,10 @@ ev_run_once(struct ev *ev)
 	to = always ? 0 : next_timeout(ev, now_ms());
 	if (to > INT32_MAX)
 		to = INT32_MAX;
+	/* A signal taken in a wait outside the loop (msg.c, ttyq.c) must
+	 * not leave this one waiting for something else. */
+	if (sig_caught != 0)
+		to = 0;
 	n = epoll_pwait(ev->epfd, ev->ready, EV_BATCH, (int)to,
 	    signals_waitmask());
 	if (n == -1)
