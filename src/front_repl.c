@@ -226,9 +226,41 @@ repl_end_input(struct repl *r)
 }
 
 /* A line ended by Enter: exit, a /command, or a line for the peer. */
+/*
+ * A line from a pipe (--interactive) that does not end: readline would
+ * hold all of it, however long.  Past PIPE_LINE_MAX what it has goes to
+ * the peer as it is, and the rest follows as it comes, the line end
+ * last, so the bytes sent are those a shorter line would give.  A line
+ * that long is data, never a command or exit; a leading backslash goes,
+ * as it would.  The send queue then holds off reading, as for lines.
+ */
+void
+repl_line_overflow(struct repl *r)
+{
+	const char	*p = rl_line_buffer;
+	size_t		 n = (size_t)rl_end;
+
+	if (!r->line_cont && !r->cfg->no_commands && n > 0 && p[0] == '\\') {
+		p++;
+		n--;
+	}
+	if (repl_may_send(r) && sendq_exact(r, p, n) == -1)
+		session_fail(r->front.s, "out of memory");
+	r->line_cont = 1;
+	/* Its undo list too, which grows with every byte. */
+	rl_replace_line("", 1);
+	rl_point = rl_mark = 0;
+}
+
 static void
 typed(struct repl *r, const char *line)
 {
+	/* The end of a line whose start has gone: data, as it is. */
+	if (r->line_cont) {
+		r->line_cont = 0;
+		repl_send_line(r, line);
+		return;
+	}
 	/* --no-commands: a reverse shell's /bin/sh, an email's lines. */
 	if (r->cfg->no_commands) {
 		hist_add(&r->hist, line);

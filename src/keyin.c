@@ -65,6 +65,13 @@ key_ready(void)
 {
 	struct pollfd	pfd;
 
+	/*
+	 * A line from a pipe (--interactive) that does not end stops here
+	 * for a while, or readline would read on to the end of the input:
+	 * repl_line_overflow() sends what it has.
+	 */
+	if (!the_repl->in_term && rl_end >= PIPE_LINE_MAX)
+		return 0;
 	if (buf_used(&the_repl->keys) > 0)
 		return 1;
 	pfd.fd = fileno(rl_instream);
@@ -195,9 +202,12 @@ feed(struct repl *r)
 	while (r->installed && !s->done) {
 		if (r->pasting && buf_used(&r->keys) > 0)
 			paste_take(r);
-		else if (!r->pasting && buf_used(&r->keys) > 0)
+		else if (!r->pasting && buf_used(&r->keys) > 0) {
 			rl_callback_read_char();
-		else
+			if (!r->in_term && r->installed &&
+			    rl_end >= PIPE_LINE_MAX)
+				repl_line_overflow(r);
+		} else
 			break;
 	}
 	/* The end of input, told once per call: readline may need two. */

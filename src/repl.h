@@ -74,6 +74,7 @@ struct repl {
 	int			 closing;	/* the peer /close drops */
 	int			 in_term;	/* stdin is a terminal */
 	int			 in_eof;	/* piped input ended */
+	int			 line_cont;	/* its line's start went */
 	int			 typed_eof;	/* Ctrl-D or /eof ended input */
 	int			 in_reading;	/* stdin is watched */
 	int			 pumping;
@@ -98,12 +99,15 @@ void		 repl_notice(struct repl *, const char *, ...)
 void		 repl_update_prompt(struct repl *);
 void		 repl_quit(struct repl *, int);
 void		 repl_send_line(struct repl *, const char *);
+void		 repl_line_overflow(struct repl *);
 int		 repl_may_send(struct repl *);
 void		 repl_input_update(struct repl *);
 void		 repl_end_input(struct repl *);
 
 /* Piped input is read while the send queue holds less than this. */
 #define SENDQ_MAX	(4 * BUF_CHUNK)
+/* A line from a pipe goes in pieces past this (repl_line_overflow). */
+#define PIPE_LINE_MAX	BUF_CHUNK
 
 /* screen.c */
 void		 screen_open(struct repl *);
