@@ -384,12 +384,16 @@ key_discard(int count, int key)
  * output processing, which costs most of the time a flood takes to draw.
  * Readline's own deprep and term_restore() put both back.
  */
+static struct termios	prepped;	/* the prompt's settings */
+static int		have_prepped;
+
 static void
 prep_terminal(int meta)
 {
 	struct termios	t, was;
 	int		fd = fileno(rl_instream);
 
+	have_prepped = 0;
 	rl_prep_terminal(meta);
 	if (tcgetattr(fd, &t) == -1)
 		return;
@@ -399,6 +403,30 @@ prep_terminal(int meta)
 		t.c_oflag &= ~OPOST;
 	if (t.c_lflag != was.c_lflag || t.c_oflag != was.c_oflag)
 		tcsetattr(fd, TCSANOW, &t);
+	prepped = t;
+	have_prepped = 1;
+}
+
+/*
+ * Continued after a stop that was not ours (kill -TSTP; Ctrl-Z is a key
+ * here, see key_suspend()): the shell gave the terminal its own settings
+ * meanwhile, and the prompt takes its own back, as after Ctrl-Z.
+ */
+static void
+resume_terminal(struct repl *r)
+{
+	struct termios	t;
+	int		fd = fileno(rl_instream);
+
+	/* Continued in the background (bg): not ours to set until fg. */
+	if (!have_prepped || !r->in_term || tcgetpgrp(fd) != getpgrp() ||
+	    tcgetattr(fd, &t) == -1 ||
+	    (t.c_lflag == prepped.c_lflag && t.c_oflag == prepped.c_oflag &&
+	    t.c_iflag == prepped.c_iflag))
+		return;
+	tcsetattr(fd, TCSANOW, &prepped);
+	screen_break(r);
+	rl_forced_update_display();
 }
 
 /*
@@ -410,6 +438,7 @@ prep_terminal(int meta)
 static void
 deprep_terminal(void)
 {
+	have_prepped = 0;
 	if (!sig_caught)
 		rl_deprep_terminal();
 	term_restore();
@@ -463,6 +492,11 @@ on_winch(int fd, int events, void *arg)
 	(void)events;
 	while (read(fd, drain, sizeof(drain)) > 0)
 		;
+	if (sig_cont) {
+		sig_cont = 0;
+		if (r->installed)
+			resume_terminal(r);
+	}
 	if (!sig_winch)
 		return;
 	sig_winch = 0;

@@ -30,6 +30,7 @@
 volatile sig_atomic_t	 sig_caught;
 volatile sig_atomic_t	 sig_child;
 volatile sig_atomic_t	 sig_winch;
+volatile sig_atomic_t	 sig_cont;
 static sigset_t		 waitmask;
 static int		 winch_pipe[2] = { -1, -1 };
 
@@ -161,6 +162,9 @@ signals_waitmask(void)
  * EINTR alone would not tell the prompt to redraw: the handler sets a
  * flag and writes to a pipe whose read end the caller watches.  Like
  * the others, SIGWINCH only gets through inside the loop's wait.
+ * SIGCONT goes the same way: after a stop that was not ours (kill
+ * -TSTP), the shell has given the terminal its own settings, and the
+ * prompt must take its own back.
  */
 static void
 on_winch(int sig)
@@ -168,8 +172,10 @@ on_winch(int sig)
 	ssize_t	n;
 	int	e = errno;
 
-	(void)sig;
-	sig_winch = 1;
+	if (sig == SIGCONT)
+		sig_cont = 1;
+	else
+		sig_winch = 1;
 	n = write(winch_pipe[1], "", 1);
 	(void)n;
 	errno = e;
@@ -187,12 +193,15 @@ signals_winch_start(void)
 		return -1;
 	sigemptyset(&block);
 	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGCONT);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigdelset(&waitmask, SIGWINCH);
+	sigdelset(&waitmask, SIGCONT);
 	sa.sa_handler = on_winch;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGWINCH, &sa, NULL) == -1) {
+	if (sigaction(SIGWINCH, &sa, NULL) == -1 ||
+	    sigaction(SIGCONT, &sa, NULL) == -1) {
 		for (i = 0; i < 2; i++) {
 			close(winch_pipe[i]);
 			winch_pipe[i] = -1;
@@ -209,8 +218,10 @@ signals_winch_stop(void)
 	int		i;
 
 	signal(SIGWINCH, SIG_DFL);
+	signal(SIGCONT, SIG_DFL);
 	sigemptyset(&unblock);
 	sigaddset(&unblock, SIGWINCH);
+	sigaddset(&unblock, SIGCONT);
 	sigprocmask(SIG_UNBLOCK, &unblock, NULL);
 	for (i = 0; i < 2; i++) {
 		if (winch_pipe[i] != -1)

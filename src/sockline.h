@@ -404,6 +404,7 @@ void		 signals_deliver(void);
 const sigset_t	*signals_waitmask(void);
 /* SIGWINCH, for the prompt: a flag, and a pipe that wakes the loop. */
 extern volatile sig_atomic_t	 sig_winch;
+extern volatile sig_atomic_t	 sig_cont;
 int		 signals_winch_start(void);
 void		 signals_winch_stop(void);
 
