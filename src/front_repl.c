@@ -399,7 +399,9 @@ prep_terminal(int meta)
 		return;
 	was = t;
 	t.c_lflag &= ~ISIG;
-	if (the_repl != NULL && ttyq_raw_ok(&the_repl->tq, fd))
+	/* Not with -e or -c: a program of ours may write to it too. */
+	if (the_repl != NULL && ttyq_raw_ok(&the_repl->tq, fd, &t) &&
+	    the_repl->cfg->exec_argv == NULL)
 		t.c_oflag &= ~OPOST;
 	if (t.c_lflag != was.c_lflag || t.c_oflag != was.c_oflag)
 		tcsetattr(fd, TCSANOW, &t);

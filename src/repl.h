@@ -29,6 +29,8 @@ struct sendq_item {
 TAILQ_HEAD(sendq, sendq_item);
 
 /* ttyq.c: output for a terminal, written without blocking. */
+struct termios;
+
 struct ttyq {
 	int			 fd;		/* ours, non-blocking; -1: none */
 	FILE			*fp;		/* readline's way in */
@@ -39,6 +41,7 @@ struct ttyq {
 	void			*arg;
 	int			 onlcr;		/* we turn LF into CRLF */
 	int			 after_cr;	/* the last byte put was CR */
+	int			 at_bol;	/* the last written was LF */
 };
 
 struct hist {
@@ -136,7 +139,7 @@ void		 pace_drain(struct repl *);
 int		 ttyq_open(struct ttyq *, int, struct ev *, void (*)(void *),
 		    void *);
 void		 ttyq_put(struct ttyq *, const char *, size_t);
-int		 ttyq_raw_ok(struct ttyq *, int);
+int		 ttyq_raw_ok(struct ttyq *, int, const struct termios *);
 size_t		 ttyq_pending(struct ttyq *);
 void		 ttyq_drain(struct ttyq *);
 void		 ttyq_close(struct ttyq *);

@@ -104,16 +104,22 @@ ttyq_open(struct ttyq *q, int fd, struct ev *ev, void (*drained)(void *),
 }
 
 /*
- * True if the terminal fd is on may have its output processing turned
- * off: it is q's, and q makes the CRs the kernel would.
+ * The prompt takes the terminal fd is on, whose settings are t (at its
+ * start, and again after each suspend: they may have been
+ * changed meanwhile).  True if its output processing may be turned
+ * off: it is q's terminal, set the usual way, and q makes the CRs the
+ * kernel would.  Set any other way, q makes none.
  */
 int
-ttyq_raw_ok(struct ttyq *q, int fd)
+ttyq_raw_ok(struct ttyq *q, int fd, const struct termios *t)
 {
 	dev_t	d;
 
-	return q->fd != -1 && q->onlcr && isatty(fd) &&
-	    (d = term_device(fd)) != 0 && d == term_device(q->fd);
+	if (q->fd == -1 || !isatty(fd) || (d = term_device(fd)) == 0 ||
+	    d != term_device(q->fd))
+		return 0;
+	q->onlcr = t->c_oflag == (OPOST | ONLCR);
+	return q->onlcr;
 }
 
 /* Bytes after whatever readline has written so far. */
@@ -154,6 +160,8 @@ write_some(struct ttyq *q)
 		 * A short write: the terminal is full.  Asking again would
 		 * only be told so (EAGAIN); its poll says when it has room.
 		 */
+		if (w > 0)
+			q->at_bol = buf_head(&q->b)[w - 1] == '\n';
 		if ((size_t)w < buf_used(&q->b)) {
 			buf_consume_keep(&q->b, (size_t)w);
 			return 0;
@@ -209,8 +217,25 @@ ttyq_drain(struct ttyq *q)
 void
 ttyq_close(struct ttyq *q)
 {
+	ssize_t	w;
+
 	if (q->fd == -1)
 		return;
+	/*
+	 * Ended by a signal, or told to go with output not taken, and the
+	 * cursor is not at the start of a row (a flood cut in the middle of
+	 * a line, or the prompt still there): whatever the shell writes
+	 * next starts a row of its own.  If the terminal has no room even
+	 * for that, what it holds and has not shown goes (it was to be
+	 * dropped with the rest): not when we are in the background, where
+	 * tcflush() would stop us.
+	 */
+	if ((buf_used(&q->b) > 0 || sig_caught != 0) && !q->at_bol &&
+	    write(q->fd, "\r\n", 2) == -1 && errno == EAGAIN &&
+	    tcgetpgrp(q->fd) == getpgrp() && tcflush(q->fd, TCOFLUSH) == 0) {
+		w = write(q->fd, "\r\n", 2);
+		(void)w;
+	}
 	fclose(q->fp);
 	ev_del(q->ev, q->fd);
 	if (q->flush.pending)

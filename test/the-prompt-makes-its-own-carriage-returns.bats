@@ -13,6 +13,10 @@ load helpers/tmux
 
 LONG='a typed line long enough to wrap over two rows of the pane, so that readline moves between them as it draws the line again'
 
+prompt_is() {
+	[ "$(prompt_line)" = "$1" ]
+}
+
 # output_flags: the pane's terminal's settings, one word a line.
 output_flags() {
 	stty -F "$(tmux_ display-message -p '#{pane_tty}')" -a | tr ' ;' '\n\n'
@@ -92,10 +96,47 @@ output_flags() {
 	line fg
 	wait_pane "^127\\.0\\.0\\.1:$port> \$"
 	output_flags | grep -qx -- -opost
+	# Settings changed while it was stopped are the shell's to keep.
+	keys C-z
+	wait_until prompt_is 'shell$ '
+	line 'stty tab3'
+	line fg
+	wait_until prompt_is "127.0.0.1:$port> "
+	output_flags | grep -qx opost
+	output_flags | grep -qx tab3
 	line 'after fg'
 	line exit
 	wait_file "$T/ended"
 	output_flags | grep -qx opost
 	finish "$srv_pid"
 	assert_equal "$status" 0
+}
+
+@test "with -c, whose program writes to the same terminal, output processing stays on and its lines start at the left edge" {
+	repl -l -k --port-file "$T/port" \
+	    -c 'printf "err-1\nerr-2\nerr-3\n" >&2; cat >/dev/null' 127.0.0.1 0
+	port=$(port_of "$T/port")
+	wait_pane "waiting for a client on port $port> "
+	output_flags | grep -qx opost
+	bg cl peer.py --connect 127.0.0.1 --port "$port" wait-file:"$T/done"
+	wait_pane '^err-3$'
+	pane_rows | grep -qx err-2
+	touch "$T/done"
+	finish "$cl_pid"
+}
+
+@test "a session ended by SIGTERM in the middle of a flood leaves the shell's next line at the left edge" {
+	bg srv flood.py --port-file "$T/port"
+	port=$(port_of "$T/port")
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	: >"$T/inputrc"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
+		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
+		bash --norc --noprofile -i
+	wait_until prompt_is 'shell$ '
+	line "$SOCKLINE --no-history 127.0.0.1 $port; echo ended-\$?"
+	wait_pane '^flood [0-9]+ x+$'
+	kill -TERM "$(pgrep -P "$(tmux_ display-message -p '#{pane_pid}')")"
+	wait_pane '^ended-143$'
 }
