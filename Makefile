@@ -184,7 +184,7 @@ FUZZ_SRC_crlf=		src/crlf.c
 FUZZ_SRC_escape=	src/escape.c
 FUZZ_SRC_frame=		src/frame.c src/buf.c
 FUZZ_SRC_log=		src/log.c src/render.c src/buf.c src/msg.c src/fsafe.c \
-			src/fswalk.c src/pathquote.c
+			src/fswalk.c src/pathquote.c test/fuzz/msg-deps.c
 FUZZ_SRC_options=	src/options.c src/addr.c src/escape.c src/tlsopts.c \
 			src/b64.c src/starttls.c src/starttls_srv.c src/render.c \
 			src/buf.c src/proxy_url.c src/script.c src/replay.c
@@ -194,7 +194,8 @@ FUZZ_SRC_proxyreq=	src/proxy_req.c src/proxy_msg.c src/b64.c
 FUZZ_SRC_render=	src/render.c src/buf.c
 FUZZ_SRC_replay=	src/replay.c src/script.c src/log.c src/render.c \
 			src/buf.c src/msg.c src/escape.c src/addr.c \
-			src/fsafe.c src/fswalk.c src/pathquote.c
+			src/fsafe.c src/fswalk.c src/pathquote.c \
+			test/fuzz/msg-deps.c
 FUZZ_SRC_script=	src/script.c src/escape.c src/addr.c src/render.c src/buf.c
 FUZZ_SRC_tlsopts=	src/tlsopts.c src/b64.c
 FUZZ_SRC_starttls=	src/starttls.c src/starttls_srv.c src/buf.c
