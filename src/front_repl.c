@@ -225,7 +225,6 @@ repl_end_input(struct repl *r)
 	sendq_pump(r);
 }
 
-/* A line ended by Enter: exit, a /command, or a line for the peer. */
 /*
  * A line from a pipe (--interactive) that does not end: readline would
  * hold all of it, however long.  Past PIPE_LINE_MAX what it has goes to
@@ -252,6 +251,7 @@ repl_line_overflow(struct repl *r)
 	rl_point = rl_mark = 0;
 }
 
+/* A line ended by Enter: exit, a /command, or a line for the peer. */
 static void
 typed(struct repl *r, const char *line)
 {

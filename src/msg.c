@@ -60,8 +60,10 @@ put(const char *p, size_t n)
 			return;
 	}
 	/* Told to go: what the terminal takes now, and no more. */
-	if (n > 0)
-		(void)write(fd, p, n);
+	if (n > 0) {
+		w = write(fd, p, n);
+		(void)w;
+	}
 }
 
 static void
