@@ -79,11 +79,23 @@ queued_to() {
 	assert_equal "$status" 0
 }
 
+# prompt_back LINE: LINE was typed at the prompt, and below it the last
+# row of the pane is an empty prompt again.
+prompt_back() {
+	pane_has "^127\\.0\\.0\\.1:$port> $1 *\$" &&
+	    [[ "$(prompt_line)" =~ ^127\.0\.0\.1:$port\>\ *$ ]]
+}
+
 @test "Ctrl-C stops a /send that is still going, and the session goes on" {
 	head -c $((48 * 1024 * 1024)) /dev/zero >"$T/big"
 	serve wait-file:"$T/go" recv-all:"$T/got"
 	repl_to_peer
 	line "/send $T/big"
+	# The prompt is back: readline has the terminal set up again after
+	# the line (it gives it back while the line is handled, and a Ctrl-C
+	# then would be the terminal's SIGINT, as under valgrind on a loaded
+	# machine).
+	wait_until prompt_back "/send $T/big"
 	# The peer does not read yet: wait until sockline's socket is full.
 	wait_until queued_to "$port"
 	keys C-c
