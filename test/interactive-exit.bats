@@ -128,19 +128,9 @@ ends_with() {
 	ends_with 0
 }
 
-prompt_is() {
-	[ "$(prompt_line)" = "$1" ]
-}
-
 @test "Ctrl-Z suspends to the shell with the terminal restored, and fg brings the prompt back" {
 	serve expect:'after fg\n' expect-eof
-	: >"$T/inputrc"
-	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
-	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
-		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
-		-e XDG_STATE_HOME="$T/state" bash --norc --noprofile -i
-	line "PS1='shell\$ '"
-	wait_until prompt_is 'shell$ '
+	job_shell
 	line "stty -g >$T/before; $SOCKLINE 127.0.0.1 $port; stty -g >$T/after"
 	wait_until prompt_is "127.0.0.1:$port> "
 	keys C-z

@@ -13,25 +13,15 @@ load helpers/tmux
 
 LONG='a typed line long enough to wrap over two rows of the pane, so that readline moves between them as it draws the line again'
 
-prompt_is() {
-	[ "$(prompt_line)" = "$1" ]
-}
-
 # output_flags: the pane's terminal's settings, one word a line.
 output_flags() {
 	stty -F "$(tmux_ display-message -p '#{pane_tty}')" -a | tr ' ;' '\n\n'
 }
 
-@test "with the usual settings the prompt turns output processing off, and the peer's lines still start at the left edge" {
-	serve send:'one\ntwo\r\nthree\n' expect:"HEAD $LONG\n" expect-eof
-	repl_to_peer
-	wait_pane '^three$'
-	output_flags | grep -qx -- -opost
-	pane_rows | grep -qx one
-	pane_rows | grep -qx two
-	pane_rows | grep -qx three
-	# Readline ends a row with a bare LF where it lists completions:
-	# the next row must start at the left edge all the same.
+# list_and_edit: a completion listing (readline ends its rows with a
+# bare LF: the next row must start at the left edge all the same), then
+# $LONG typed, wrapped and edited at its start, and sent.
+list_and_edit() {
 	type_text /
 	keys Tab Tab
 	wait_pane '^/bytes +/close +/help'
@@ -42,12 +32,29 @@ output_flags() {
 	wait_pane "^127\\.0\\.0\\.1:$port> HEAD $LONG *$"
 	keys Enter
 	wait_pane "^127\\.0\\.0\\.1:$port> \$"
+}
+
+# exits_restored: exit ends sockline with 0 and the terminal as it was,
+# and the peer saw what it expected.
+exits_restored() {
 	line exit
 	wait_repl_exit
 	assert_equal "$status" 0
 	assert_terminal_restored
 	finish "$srv_pid"
 	assert_equal "$status" 0
+}
+
+@test "with the usual settings the prompt turns output processing off, and the peer's lines still start at the left edge" {
+	serve send:'one\ntwo\r\nthree\n' expect:"HEAD $LONG\n" expect-eof
+	repl_to_peer
+	wait_pane '^three$'
+	output_flags | grep -qx -- -opost
+	pane_rows | grep -qx one
+	pane_rows | grep -qx two
+	pane_rows | grep -qx three
+	list_and_edit
+	exits_restored
 }
 
 @test "a terminal with other output settings (tab3) keeps its output processing and shows the same lines" {
@@ -58,32 +65,13 @@ output_flags() {
 	output_flags | grep -qx tab3
 	pane_rows | grep -qx one
 	pane_rows | grep -qx two
-	type_text /
-	keys Tab Tab
-	wait_pane '^/bytes +/close +/help'
-	keys C-u
-	type_text "$LONG"
-	keys C-a
-	type_text 'HEAD '
-	wait_pane "^127\\.0\\.0\\.1:$port> HEAD $LONG *$"
-	keys Enter
-	line exit
-	wait_repl_exit
-	assert_equal "$status" 0
-	assert_terminal_restored
-	finish "$srv_pid"
-	assert_equal "$status" 0
+	list_and_edit
+	exits_restored
 }
 
 @test "Ctrl-Z gives the shell its output processing back, and fg takes it again" {
 	serve send:'one\n' expect:'after fg\n' expect-eof
-	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
-	: >"$T/inputrc"
-	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
-		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
-		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
-		bash --norc --noprofile -i
-	wait_pane '^shell\$ '
+	job_shell
 	line "$SOCKLINE 127.0.0.1 $port; echo ended >$T/ended"
 	wait_pane '^one$'
 	output_flags | grep -qx -- -opost
@@ -128,15 +116,9 @@ output_flags() {
 @test "a session ended by SIGTERM in the middle of a flood leaves the shell's next line at the left edge" {
 	bg srv flood.py --port-file "$T/port"
 	port=$(port_of "$T/port")
-	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
-	: >"$T/inputrc"
-	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
-		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
-		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
-		bash --norc --noprofile -i
-	wait_until prompt_is 'shell$ '
+	job_shell
 	line "$SOCKLINE --no-history 127.0.0.1 $port; echo ended-\$?"
 	wait_pane '^flood [0-9]+ x+$'
-	kill -TERM "$(pgrep -P "$(tmux_ display-message -p '#{pane_pid}')")"
+	kill -TERM "$(shell_child)"
 	wait_pane '^ended-143$'
 }

@@ -9,33 +9,13 @@
 load helpers/common
 load helpers/tmux
 
-prompt_is() {
-	[ "$(prompt_line)" = "$1" ]
-}
-
-# shell_pane: an interactive bash with job control in the pane.
-shell_pane() {
-	: >"$T/inputrc"
-	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
-	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
-		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
-		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
-		bash --norc --noprofile -i
-	wait_until prompt_is 'shell$ '
-}
-
-# started_sockline: the PID of the sockline the pane's shell runs.
-started_sockline() {
-	pgrep -P "$(tmux_ display-message -p '#{pane_pid}')"
-}
-
 @test "after kill -TSTP or -STOP and fg the prompt reads keys at once again, and a typed line is sent once" {
 	for sig in TSTP STOP; do
 		serve expect:"after $sig\\n" expect-eof
-		shell_pane
+		job_shell
 		line "$SOCKLINE --no-history 127.0.0.1 $port; echo ended >$T/ended"
 		wait_until prompt_is "127.0.0.1:$port> "
-		sl=$(started_sockline)
+		sl=$(shell_child)
 		kill "-$sig" "$sl"
 		wait_pane 'Stopped'
 		line fg

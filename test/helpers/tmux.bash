@@ -66,6 +66,24 @@ shell_repl() {
 	repl_pid=$(cat "$(pane_dir)/pid")
 }
 
+# job_shell: an interactive bash with job control in the pane (prompt
+# "shell$ "), for a test that types sockline's command line itself, to
+# suspend it, stop it from outside or see what the shell writes next.
+job_shell() {
+	: >"$T/inputrc"
+	printf 'set -g remain-on-exit on\n' >"$T/tmux.conf"
+	tmux_ -f "$T/tmux.conf" new-session -d -x 120 -y 30 \
+		-e LC_ALL=C.UTF-8 -e INPUTRC="$T/inputrc" \
+		-e XDG_STATE_HOME="$T/state" -e PS1='shell$ ' \
+		bash --norc --noprofile -i || return 1
+	wait_until prompt_is 'shell$ '
+}
+
+# shell_child: the PID of what the pane's shell runs now.
+shell_child() {
+	pgrep -P "$(tmux_ display-message -p '#{pane_pid}')"
+}
+
 # shell_settle: once sockline has exited, has the pane's shell run
 # everything it was given and then write its history to
 # $T/shell.history; a leaked line would be run, and listed, first.
@@ -140,6 +158,11 @@ wait_pane() {
 # prompt_line: the pane's last line that is not empty.
 prompt_line() {
 	pane | sed '/^ *$/d' | tail -n 1
+}
+
+# prompt_is TEXT: the pane's last line that is not empty is TEXT.
+prompt_is() {
+	[ "$(prompt_line)" = "$1" ]
 }
 
 # keys KEY...: tmux key names (Enter, C-c, Up, Tab...).
